@@ -1,0 +1,408 @@
+"""Load and validate site files (`crawler/sites/*.toml`) and shared CMS layouts (`layouts/*.toml`).
+
+A site file states what is known of one site: its identity, where to start, which URLs are articles,
+how listings paginate and, optionally, selectors. A site may inherit a CMS layout; its own keys win.
+Every error names the file and the field, so a broken file is fixed in one look.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+SITES_DIR = Path(__file__).parent
+LAYOUTS_DIR = SITES_DIR / "layouts"
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+START_KINDS = ("listing", "feed", "sitemap", "search")
+SELECTOR_FIELDS = ("title", "published", "modified", "summary", "body", "author", "source")
+PAGINATION_KINDS = ("none", "query", "path", "next_link")
+SITE_KINDS = ("newspaper", "party_portal", "danvan", "government", "national", "aggregator")
+STATUSES = ("supported", "unsupported")
+
+_TOP_KEYS = {
+    "slug", "name", "province", "kind", "layout", "allowed_domains", "verified_live", "evidence",
+    "status", "unsupported_reason", "start_urls", "articles", "pagination", "selectors", "transport",
+    "canonical", "notes", "cms",
+}
+
+
+class RegistryError(ValueError):
+    """A site or layout file is malformed; the message names the file and the field."""
+
+    def __init__(self, path: Path | str, field_name: str, problem: str) -> None:
+        self.path = str(path)
+        self.field = field_name
+        super().__init__(f"{path}: field '{field_name}': {problem}")
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """CSS selectors (or XPath when the string starts with '/' or '(') for each field, in order of
+    preference; `remove` lists nodes dropped from the body before text is taken."""
+
+    title: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+    modified: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+    def merged_over(self, base: Selectors) -> Selectors:
+        """Own selectors first, then the layout's as fallbacks; removals add up."""
+        values: dict[str, tuple[str, ...]] = {}
+        for name in (*SELECTOR_FIELDS, "remove"):
+            own, inherited = getattr(self, name), getattr(base, name)
+            values[name] = own + tuple(s for s in inherited if s not in own)
+        return Selectors(**values)
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """How a listing's next page is found.
+
+    kind="query": add or bump `param` (first extra page `first`); kind="path": `template` with
+    `{n}` appended to the listing URL's path (e.g. "trang-{n}.html"); kind="next_link": follow
+    `selector`. Paging stops at `max_pages` or after `stop_after_stale` pages bringing nothing new.
+    """
+
+    kind: str = "none"
+    param: str = ""
+    first: int = 2
+    template: str = ""
+    selector: str = ""
+    max_pages: int = 50
+    stop_after_stale: int = 1
+
+
+@dataclass(frozen=True)
+class Transport:
+    """Per-host transport options; all off by default and logged when used."""
+
+    legacy_tls: bool = False
+    verify_tls: bool = True
+    timeout: float | None = None
+    http_only: bool = False
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    slug: str
+    name: str
+    province: str | None
+    allowed_domains: tuple[str, ...]
+    start_urls: Mapping[str, tuple[str, ...]]
+    article_allow: tuple[re.Pattern[str], ...]
+    article_deny: tuple[re.Pattern[str], ...] = ()
+    kind: str = "newspaper"
+    layout: str | None = None
+    pagination: Pagination = field(default_factory=Pagination)
+    selectors: Selectors = field(default_factory=Selectors)
+    transport: Transport = field(default_factory=Transport)
+    canonical: Mapping[str, Any] = field(default_factory=dict)
+    verified_live: bool = False
+    evidence: tuple[str, ...] = ()
+    status: str = "supported"
+    unsupported_reason: str | None = None
+    notes: str = ""
+    path: str = ""
+
+    @property
+    def supported(self) -> bool:
+        return self.status == "supported"
+
+    def all_start_urls(self) -> list[tuple[str, str]]:
+        """(kind, url) pairs in discovery order: sitemaps, feeds, listings, search pages."""
+        order = ("sitemap", "feed", "listing", "search")
+        return [(kind, url) for kind in order for url in self.start_urls.get(kind, ())]
+
+    def is_article_url(self, url: str) -> bool:
+        """Patterns match the path and query ("/a-b-123.html?x=1"), so they hold on any host."""
+        parts = urlsplit(url)
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        if any(p.search(target) for p in self.article_deny):
+            return False
+        return any(p.search(target) for p in self.article_allow)
+
+    def owns_host(self, host: str) -> bool:
+        host = host.lower().split(":")[0]
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation helpers: each raises RegistryError naming the file and the dotted field.
+
+
+def _req(data: Mapping[str, Any], key: str, typ: type, path: Path, prefix: str = "") -> Any:
+    if key not in data:
+        raise RegistryError(path, prefix + key, "is required")
+    return _typed(data[key], typ, path, prefix + key)
+
+
+def _opt(data: Mapping[str, Any], key: str, typ: type, path: Path, default: Any, prefix: str = "") -> Any:
+    if key not in data:
+        return default
+    return _typed(data[key], typ, path, prefix + key)
+
+
+def _typed(value: Any, typ: type, path: Path, name: str) -> Any:
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+        raise RegistryError(path, name, f"must be {typ.__name__}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _str_list(value: Any, path: Path, name: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RegistryError(path, name, f"must be a list of non-empty strings, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def _regexes(value: Any, path: Path, name: str) -> tuple[re.Pattern[str], ...]:
+    out = []
+    for i, pattern in enumerate(_str_list(value, path, name)):
+        try:
+            out.append(re.compile(pattern))
+        except re.error as exc:
+            raise RegistryError(path, f"{name}[{i}]", f"bad regular expression {pattern!r}: {exc}") from None
+    return tuple(out)
+
+
+def _check_unknown(data: Mapping[str, Any], allowed: Iterable[str], path: Path, prefix: str) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise RegistryError(path, prefix + unknown[0], f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _selectors(data: Any, path: Path) -> Selectors:
+    if data is None:
+        return Selectors()
+    _typed(data, dict, path, "selectors")
+    _check_unknown(data, (*SELECTOR_FIELDS, "remove"), path, "selectors.")
+    return Selectors(**{k: _str_list(v, path, f"selectors.{k}") for k, v in data.items()})
+
+
+def _pagination(data: Any, path: Path) -> Pagination:
+    if data is None:
+        return Pagination()
+    _typed(data, dict, path, "pagination")
+    _check_unknown(data, Pagination.__dataclass_fields__, path, "pagination.")
+    kind = _opt(data, "kind", str, path, "none", "pagination.")
+    if kind not in PAGINATION_KINDS:
+        raise RegistryError(path, "pagination.kind", f"must be one of {PAGINATION_KINDS}, got {kind!r}")
+    pag = Pagination(
+        kind=kind,
+        param=_opt(data, "param", str, path, "", "pagination."),
+        first=_opt(data, "first", int, path, 2, "pagination."),
+        template=_opt(data, "template", str, path, "", "pagination."),
+        selector=_opt(data, "selector", str, path, "", "pagination."),
+        max_pages=_opt(data, "max_pages", int, path, 50, "pagination."),
+        stop_after_stale=_opt(data, "stop_after_stale", int, path, 1, "pagination."),
+    )
+    required = {"query": "param", "path": "template", "next_link": "selector"}.get(kind)
+    if required and not getattr(pag, required):
+        raise RegistryError(path, f"pagination.{required}", f"is required when kind = {kind!r}")
+    if kind == "path" and "{n}" not in pag.template:
+        raise RegistryError(path, "pagination.template", "must contain {n}")
+    if pag.max_pages < 1 or pag.stop_after_stale < 1:
+        raise RegistryError(path, "pagination.max_pages", "max_pages and stop_after_stale must be >= 1")
+    return pag
+
+
+def _transport(data: Any, path: Path) -> Transport:
+    if data is None:
+        return Transport()
+    _typed(data, dict, path, "transport")
+    _check_unknown(data, Transport.__dataclass_fields__, path, "transport.")
+    timeout = _opt(data, "timeout", float, path, None, "transport.")
+    if timeout is not None and timeout <= 0:
+        raise RegistryError(path, "transport.timeout", "must be > 0")
+    return Transport(
+        legacy_tls=_opt(data, "legacy_tls", bool, path, False, "transport."),
+        verify_tls=_opt(data, "verify_tls", bool, path, True, "transport."),
+        timeout=timeout,
+        http_only=_opt(data, "http_only", bool, path, False, "transport."),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(path, "<file>", f"not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise RegistryError(path, "<file>", f"cannot be read: {exc}") from None
+
+
+@cache
+def load_layout(name: str) -> dict[str, Any]:
+    """A CMS layout's raw tables (selectors, articles, pagination), validated as a site's would be."""
+    path = LAYOUTS_DIR / f"{name}.toml"
+    if not path.exists():
+        known = sorted(p.stem for p in LAYOUTS_DIR.glob("*.toml"))
+        raise RegistryError(path, "layout", f"unknown layout {name!r} (known: {', '.join(known)})")
+    data = _read_toml(path)
+    _check_unknown(data, {"name", "description", "fingerprints", "selectors", "articles", "pagination",
+                          "canonical"}, path, "")
+    _selectors(data.get("selectors"), path)
+    _pagination(data.get("pagination"), path)
+    return data
+
+
+def _province(value: Any, path: Path) -> str | None:
+    if value is None:
+        return None
+    name = _typed(value, str, path, "province")
+    try:
+        from crawler.relevance.provinces import canonical_province
+    except ImportError:  # the province table lands with the relevance module
+        return name
+    canon = canonical_province(name)
+    if canon is None:
+        raise RegistryError(path, "province", f"{name!r} is not one of the 34 provinces (after 1/7/2025)")
+    return canon
+
+
+def parse_site(data: Mapping[str, Any], path: Path) -> SiteConfig:
+    _check_unknown(data, _TOP_KEYS, path, "")
+    slug = _req(data, "slug", str, path)
+    if not SLUG_RE.match(slug):
+        raise RegistryError(path, "slug", f"must match {SLUG_RE.pattern}, got {slug!r}")
+    if slug == "generic":
+        raise RegistryError(path, "slug", "'generic' is reserved for the generic spider")
+    if path.stem != slug and path.suffix == ".toml":
+        raise RegistryError(path, "slug", f"must equal the file name ({path.stem!r}), got {slug!r}")
+    name = _req(data, "name", str, path)
+    kind = _opt(data, "kind", str, path, "newspaper")
+    if kind not in SITE_KINDS:
+        raise RegistryError(path, "kind", f"must be one of {SITE_KINDS}, got {kind!r}")
+    status = _opt(data, "status", str, path, "supported")
+    if status not in STATUSES:
+        raise RegistryError(path, "status", f"must be one of {STATUSES}, got {status!r}")
+    reason = _opt(data, "unsupported_reason", str, path, None)
+    if status == "unsupported" and not reason:
+        raise RegistryError(path, "unsupported_reason", "is required when status = 'unsupported'")
+
+    domains = _str_list(_req(data, "allowed_domains", list, path), path, "allowed_domains")
+    for i, dom in enumerate(domains):
+        if "/" in dom or ":" in dom or dom != dom.lower():
+            raise RegistryError(path, f"allowed_domains[{i}]", f"must be a lower-case host name, got {dom!r}")
+
+    layout_name = _opt(data, "layout", str, path, None)
+    layout = load_layout(layout_name) if layout_name else {}
+
+    start_raw = _opt(data, "start_urls", dict, path, {})
+    _check_unknown(start_raw, START_KINDS, path, "start_urls.")
+    start_urls = {k: _str_list(v, path, f"start_urls.{k}") for k, v in start_raw.items()}
+    for kind_name, urls in start_urls.items():
+        for i, url in enumerate(urls):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise RegistryError(path, f"start_urls.{kind_name}[{i}]", f"not an http(s) URL: {url!r}")
+            if not any(parts.hostname == d or parts.hostname.endswith("." + d) for d in domains):
+                raise RegistryError(
+                    path, f"start_urls.{kind_name}[{i}]", f"host {parts.hostname!r} is not in allowed_domains"
+                )
+    if status == "supported" and not any(start_urls.values()):
+        raise RegistryError(path, "start_urls", "a supported site needs at least one start URL")
+
+    articles = dict(layout.get("articles", {}))
+    own_articles = _opt(data, "articles", dict, path, {})
+    _check_unknown(own_articles, ("allow", "deny"), path, "articles.")
+    articles.update(own_articles)
+    allow = _regexes(articles.get("allow", []), path, "articles.allow")
+    deny = _regexes(articles.get("deny", []), path, "articles.deny")
+    if status == "supported" and not allow:
+        raise RegistryError(path, "articles.allow", "is required (here or in the layout)")
+
+    pag_raw = dict(layout.get("pagination", {}))
+    pag_raw.update(_opt(data, "pagination", dict, path, {}))
+    selectors = _selectors(data.get("selectors"), path).merged_over(_selectors(layout.get("selectors"), path))
+    canonical = dict(layout.get("canonical", {}))
+    canonical.update(_opt(data, "canonical", dict, path, {}))
+
+    evidence = _str_list(_req(data, "evidence", list, path), path, "evidence")
+    verified = _req(data, "verified_live", bool, path)
+
+    return SiteConfig(
+        slug=slug,
+        name=name,
+        province=_province(data.get("province"), path),
+        kind=kind,
+        layout=layout_name,
+        allowed_domains=domains,
+        start_urls=start_urls,
+        article_allow=allow,
+        article_deny=deny,
+        pagination=_pagination(pag_raw or None, path),
+        selectors=selectors,
+        transport=_transport(data.get("transport"), path),
+        canonical=canonical,
+        verified_live=verified,
+        evidence=evidence,
+        status=status,
+        unsupported_reason=reason,
+        notes=_opt(data, "notes", str, path, ""),
+        path=str(path),
+    )
+
+
+def load_site(path: Path | str) -> SiteConfig:
+    path = Path(path)
+    return parse_site(_read_toml(path), path)
+
+
+def site_files(directory: Path = SITES_DIR) -> list[Path]:
+    return sorted(p for p in directory.glob("*.toml"))
+
+
+def load_registry_with_errors(
+    directory: Path = SITES_DIR,
+) -> tuple[dict[str, SiteConfig], list[RegistryError]]:
+    """All valid sites by slug, and the errors of the malformed files, so one broken file stops only
+    its own site."""
+    sites: dict[str, SiteConfig] = {}
+    errors: list[RegistryError] = []
+    for path in site_files(directory):
+        try:
+            site = load_site(path)
+        except RegistryError as exc:
+            errors.append(exc)
+            continue
+        sites[site.slug] = site
+    return sites, errors
+
+
+def load_registry(directory: Path = SITES_DIR) -> dict[str, SiteConfig]:
+    """All sites by slug; raises the first file's RegistryError."""
+    sites, errors = load_registry_with_errors(directory)
+    if errors:
+        raise errors[0]
+    return sites
+
+
+def site_for_url(url: str, sites: Mapping[str, SiteConfig] | None = None) -> SiteConfig | None:
+    """The registered site whose allowed domains hold the URL's host (longest domain wins)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if not host:
+        return None
+    if sites is None:
+        sites, _ = load_registry_with_errors()
+    best: tuple[int, SiteConfig] | None = None
+    for site in sites.values():
+        for dom in site.allowed_domains:
+            if (host == dom or host.endswith("." + dom)) and (best is None or len(dom) > best[0]):
+                best = (len(dom), site)
+    return best[1] if best else None
