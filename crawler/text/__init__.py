@@ -1,5 +1,17 @@
 """Vietnamese text: normalization, folding, legacy encodings, dates."""
 
-from crawler.text.normalize import fold, normalize_text
+from crawler.text.normalize import (
+    fold,
+    is_vietnamese_syllable,
+    normalize_paragraphs,
+    normalize_text,
+    normalize_tone_marks,
+)
 
-__all__ = ["fold", "normalize_text"]
+__all__ = [
+    "fold",
+    "is_vietnamese_syllable",
+    "normalize_paragraphs",
+    "normalize_text",
+    "normalize_tone_marks",
+]
