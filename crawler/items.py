@@ -13,6 +13,19 @@ from typing import Any
 SCHEMA_VERSION = "1.0"
 
 
+EMPTY_EVENT: dict[str, Any] = {
+    "kind": None,
+    "organizer": None,
+    "start_date": None,
+    "end_date": None,
+    "participants": None,
+    "audience": None,
+    "topics": [],
+    "location": None,
+    "speakers": None,
+}
+
+
 @dataclass
 class Announcement:
     schema_version: str = SCHEMA_VERSION
@@ -33,7 +46,8 @@ class Announcement:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     is_training: bool = False
     relevance: dict[str, Any] = field(default_factory=lambda: {"score": 0.0, "matched": []})
-    event: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    event: dict[str, Any] = field(default_factory=lambda: {**EMPTY_EVENT, "topics": []})
     fingerprint: str | None = None
     mirrors: list[str] = field(default_factory=list)
     revision: int = 0
@@ -42,16 +56,3 @@ class Announcement:
     def to_dict(self) -> dict[str, Any]:
         """The JSON line's object; dict order follows the field order above."""
         return dataclasses.asdict(self)
-
-
-EMPTY_EVENT: dict[str, Any] = {
-    "kind": None,
-    "organizer": None,
-    "start_date": None,
-    "end_date": None,
-    "participants": None,
-    "audience": None,
-    "topics": [],
-    "location": None,
-    "speakers": None,
-}

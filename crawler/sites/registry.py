@@ -332,6 +332,12 @@ def parse_site(data: Mapping[str, Any], path: Path) -> SiteConfig:
     selectors = _selectors(data.get("selectors"), path).merged_over(_selectors(layout.get("selectors"), path))
     canonical = dict(layout.get("canonical", {}))
     canonical.update(_opt(data, "canonical", dict, path, {}))
+    try:
+        from crawler.dedup.canonical import rules_from_mapping
+
+        rules_from_mapping(canonical)
+    except ValueError as exc:
+        raise RegistryError(path, "canonical", str(exc)) from None
 
     evidence = _str_list(_req(data, "evidence", list, path), path, "evidence")
     verified = _req(data, "verified_live", bool, path)

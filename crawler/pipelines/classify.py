@@ -1,0 +1,29 @@
+"""Classify: is it a training announcement? Plus topic tags, province and the event's fields."""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+
+from crawler.items import Announcement
+from crawler.pipelines.drops import NotTraining
+from crawler.process import enrich
+
+
+class ClassifyPipeline:
+    def __init__(self, crawler: Crawler, keep_irrelevant: bool) -> None:
+        self.crawler = crawler
+        self.keep_irrelevant = keep_irrelevant
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClassifyPipeline:
+        return cls(crawler, crawler.settings.getbool("KEEP_IRRELEVANT"))
+
+    def process_item(self, item: Announcement) -> Announcement:
+        enrich(item)
+        if item.is_training:
+            self.crawler.stats.inc_value("classify/training")
+        else:
+            self.crawler.stats.inc_value("classify/not_training")
+            if not self.keep_irrelevant:
+                raise NotTraining(f"Not a training announcement (score {item.relevance['score']}): {item.url}")
+        return item

@@ -1,0 +1,89 @@
+"""The item's journey as pure functions: the pipelines and `crawler extract` both call these, so a
+page gives the same item in a crawl and on the command line."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from crawler.dedup.canonical import CanonicalRules, canonical_url, url_id
+from crawler.dedup.fingerprint import doc_sig
+from crawler.items import EMPTY_EVENT, Announcement
+from crawler.relevance import classify, detect_province, extract_event, topics
+from crawler.text import normalize_text
+
+logger = logging.getLogger(__name__)
+
+
+def clean_line(text: str | None) -> str:
+    return normalize_text(text or "")
+
+
+def clean_body(text: str) -> str:
+    """Paragraphs normalized one by one; empty ones dropped; one blank line between paragraphs."""
+    paragraphs = (normalize_text(p) for p in (text or "").split("\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def clean(item: Announcement) -> list[str]:
+    """Normalize the text fields in place; returns the problems that make the item unusable."""
+    item.title = clean_line(item.title)
+    item.summary = clean_line(item.summary) or None
+    item.author = clean_line(item.author) or None
+    item.source = clean_line(item.source) or None
+    item.body = clean_body(item.body)
+    problems = []
+    if not item.title:
+        problems.append("no headline")
+    if not item.body:
+        problems.append("no body text")
+    return problems
+
+
+def iso_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def normalize(item: Announcement, rules: CanonicalRules | None) -> list[str]:
+    """Canonical URL and id; dates that are not ISO 8601 become null (reported, never guessed)."""
+    item.canonical_url = canonical_url(item.url, rules)
+    item.id = url_id(item.canonical_url)
+    problems = []
+    for name in ("published_at", "modified_at"):
+        value = getattr(item, name)
+        if value and iso_day(value) is None:
+            problems.append(f"unparseable {name} {value!r}")
+            setattr(item, name, None)
+    return problems
+
+
+def enrich(item: Announcement) -> None:
+    """Relevance, topic tags, province and, for training announcements, the event's fields."""
+    text = f"{item.title}\n{item.summary or ''}\n{item.body}"
+    verdict = classify(item.title, item.summary, item.body)
+    item.is_training = verdict.is_training
+    item.relevance = verdict.to_dict()
+    item.tags = topics(item.title, item.summary, item.body)
+    item.province = detect_province(item.province, text)
+    if verdict.is_training:
+        item.event = extract_event(item.title, item.summary, item.body, iso_day(item.published_at))
+    else:
+        item.event = {**EMPTY_EVENT, "topics": []}
+
+
+def sign(item: Announcement) -> None:
+    item.fingerprint = doc_sig(item.body).hex
+
+
+def process_standalone(item: Announcement, rules: CanonicalRules | None) -> Announcement:
+    """Everything but deduplication (which needs the state store): what `crawler extract` prints."""
+    for problem in clean(item) + normalize(item, rules):
+        logger.warning("%s: %s", item.url, problem)
+    enrich(item)
+    sign(item)
+    return item

@@ -1,0 +1,89 @@
+"""Scrapy settings for taphuan-crawler.
+
+Defaults are polite to slow provincial and government servers. Every project-specific setting is
+documented next to its default; override any of them with `-s NAME=value`.
+"""
+
+BOT_NAME = "taphuan"
+
+# Spiders are made from the site registry (crawler/sites/*.toml), one per slug, plus `generic`.
+SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# --- Politeness ------------------------------------------------------------------------------
+# An honest user agent naming the project, so a webmaster can tell who calls and why.
+USER_AGENT = "taphuan-crawler/0.1 (+https://github.com/taphuan-crawler; training-announcement research crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Government servers answer slowly; 60 s lets them, and a site file can raise it per host.
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Bounded responses: a huge page or a compression bomb is cut off, not held in memory.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+DNS_TIMEOUT = 30
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Output ----------------------------------------------------------------------------------
+# One JSON Lines file per run and site, named by the run's UTC start time. Each line is flushed as
+# it is written, so a killed crawl never leaves a torn line (see crawler/feeds.py).
+FEEDS = {
+    "output/%(name)s/%(time)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf-8",
+        "item_export_kwargs": {"ensure_ascii": False},
+    },
+}
+FEED_EXPORTERS = {"jsonlines": "crawler.feeds.FlushingJsonLinesExporter"}
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_STORE_EMPTY = True
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.CleanPipeline": 100,
+    "crawler.pipelines.NormalizePipeline": 200,
+    "crawler.pipelines.ClassifyPipeline": 300,
+    "crawler.pipelines.DedupPipeline": 400,
+    "crawler.pipelines.ValidatePipeline": 900,
+}
+
+EXTENSIONS = {
+    # Runs after the feed exporter has written the line: only then is the item marked emitted.
+    "crawler.extensions.StateCommitter": 900,
+}
+
+# --- Project settings ------------------------------------------------------------------------
+# Keep articles that are not training announcements (with is_training false) instead of dropping.
+KEEP_IRRELEVANT = False
+# Where the state database lives (known URLs, fingerprints, what was emitted).
+STATE_DIR = "output/.state"
+# Stop a listing's pagination after this many pages in a row that bring no new article.
+STOP_AFTER_STALE_PAGES = 1
+# Per-site caps: pages fetched and wall-clock seconds (0 = no cap).
+CLOSESPIDER_PAGECOUNT = 0
+CLOSESPIDER_TIMEOUT = 0
+# Refuse private and loopback addresses unless the site's own base URL is one (tests, mirrors).
+BLOCK_PRIVATE_ADDRESSES = True
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.OffsiteAndPrivateGuard": 50,
+    # After HttpCompressionMiddleware (590) on the way in: it undoes declared encodings first.
+    "crawler.middlewares.BodyDecodeMiddleware": 580,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"
+# Where `scrapy crawlall` and `crawler demo` save their per-site run summaries.
+RUNS_DIR = "output/runs"

@@ -1,0 +1,1 @@
+"""Crawl logic only: discovery, pagination, following. Parsing rules live in crawler/extract/."""
