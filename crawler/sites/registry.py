@@ -340,6 +340,8 @@ def parse_site(data: Mapping[str, Any], path: Path) -> SiteConfig:
         raise RegistryError(path, "canonical", str(exc)) from None
 
     evidence = _str_list(_req(data, "evidence", list, path), path, "evidence")
+    if not evidence:
+        raise RegistryError(path, "evidence", "is required: at least one source the entry rests on")
     verified = _req(data, "verified_live", bool, path)
 
     return SiteConfig(
