@@ -1,0 +1,73 @@
+"""Deduplication: canonical URLs, content fingerprints, the state store and the decision rules.
+
+Pure modules (no Scrapy engine). See docs/dedup.md for the guarantees and how pipelines call this.
+"""
+
+from crawler.dedup.canonical import (
+    DANANG_RULES,
+    DEFAULT_RULES,
+    LIFERAY_RULES,
+    PRESETS,
+    SHAREPOINT_RULES,
+    TRACKING_PARAMS,
+    CanonicalRules,
+    canonical_url,
+    rules_from_mapping,
+    url_id,
+)
+from crawler.dedup.decide import Decision, Kind, apply, decide, hold, hold_for, release_held, source_domain
+from crawler.dedup.fingerprint import (
+    MAX_HAMMING,
+    DocSig,
+    content_hash,
+    doc_sig,
+    fingerprint,
+    fingerprint_hex,
+    hamming,
+    is_near_duplicate,
+)
+from crawler.dedup.store import (
+    DEFAULT_STATE_DIR,
+    PendingItem,
+    Record,
+    SQLiteStateStore,
+    StateStore,
+    feed_lines,
+    recover_open_runs,
+)
+
+__all__ = [
+    "DANANG_RULES",
+    "DEFAULT_RULES",
+    "DEFAULT_STATE_DIR",
+    "LIFERAY_RULES",
+    "MAX_HAMMING",
+    "PRESETS",
+    "SHAREPOINT_RULES",
+    "TRACKING_PARAMS",
+    "CanonicalRules",
+    "Decision",
+    "DocSig",
+    "Kind",
+    "PendingItem",
+    "Record",
+    "SQLiteStateStore",
+    "StateStore",
+    "apply",
+    "canonical_url",
+    "content_hash",
+    "decide",
+    "doc_sig",
+    "feed_lines",
+    "fingerprint",
+    "fingerprint_hex",
+    "hamming",
+    "hold",
+    "hold_for",
+    "is_near_duplicate",
+    "recover_open_runs",
+    "release_held",
+    "rules_from_mapping",
+    "source_domain",
+    "url_id",
+]

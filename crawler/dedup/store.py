@@ -1,0 +1,634 @@
+"""The state store: what was emitted, under which canonical URL, with which content.
+
+`StateStore` is the narrow interface the pipelines use; `SQLiteStateStore` implements it with the
+standard library only (a Redis or PostgreSQL backend can implement the same Protocol later).
+
+Crash safety ("never lost, never twice") rests on *runs*. Every emitted mark is tagged with the run
+that wrote it and keeps a one-step undo. Marks of an open run are tentative, so they may be
+committed early and often (short write transactions keep concurrent crawls unblocked). When the feed
+file is complete, the caller seals the run. After a crash, `recover_open_runs` reads the crashed
+run's feed file: marks whose line (id, revision) is in the file stay; the others are undone, so the
+next run emits them again. The feed file is the truth of what consumers received.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from crawler.dedup.canonical import url_id
+from crawler.dedup.fingerprint import MAX_HAMMING, DocSig, hamming, is_near_duplicate
+
+SCHEMA_VERSION = 1
+DEFAULT_STATE_DIR = Path("output/.state")
+STATE_FILE = "state.sqlite3"
+# MAX_HAMMING + 1 bands: any two fingerprints within MAX_HAMMING bits agree exactly on at least one
+# band (pigeonhole), so banding loses no candidate. 64 / 4 = 16-bit bands.
+BANDS = MAX_HAMMING + 1
+_BAND_BITS = [64 // BANDS + (1 if i < 64 % BANDS else 0) for i in range(BANDS)]
+_BAND_SHIFTS = [sum(_BAND_BITS[:i]) for i in range(BANDS)]
+
+
+def bands(simhash: int) -> list[tuple[int, int]]:
+    """(band number, band value) pairs of a 64-bit fingerprint."""
+    return [(i, (simhash >> _BAND_SHIFTS[i]) & ((1 << _BAND_BITS[i]) - 1)) for i in range(BANDS)]
+
+
+def _iso(when: datetime) -> str:
+    if when.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware datetime (UTC or with an offset)")
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _utc_or_none(text: str | None) -> str | None:
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None  # the pipeline stores offsets; an unzoned value cannot be compared safely
+    return _iso(parsed)
+
+
+def _signed(value: int) -> int:
+    """SQLite integers are signed 64-bit."""
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One canonical URL that the store knows. `revision` counts emitted versions (1 = first line);
+    0 with emitted=False means seen but never emitted (e.g. dropped as not a training item)."""
+
+    canonical_url: str
+    site: str
+    content_hash: str | None = None
+    sig: DocSig | None = None
+    published_at: str | None = None
+    id: str = ""
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    revision: int = 0
+    emitted: bool = False
+    mirrors: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", url_id(self.canonical_url))
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    """An item held back until the end of the run because it credits another registered outlet;
+    `payload` is the item as JSON text, ready to be emitted unchanged."""
+
+    canonical_url: str
+    site: str
+    source: str
+    content_hash: str
+    sig: DocSig
+    payload: str
+    added: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: str
+    site: str
+    feed_path: str | None
+    started: datetime
+    status: str
+    pid: int
+    host: str
+
+
+@dataclass
+class RecoveryResult:
+    run_id: str
+    kept: int = 0
+    undone: int = 0
+    feed_found: bool = False
+    undone_urls: list[str] = field(default_factory=list)
+
+
+class StateStore(Protocol):
+    """What pipelines and spiders need from a state backend."""
+
+    def is_known(self, canonical_url: str) -> bool: ...
+    def get(self, canonical_url: str) -> Record | None: ...
+    def mirror_of(self, url: str) -> Record | None: ...
+    def find_near_duplicate(self, sig: DocSig, exclude_url: str | None = None) -> Record | None: ...
+    def recent_urls(self, site: str, since: datetime) -> list[str]: ...
+    def mark_emitted(self, record: Record, when: datetime | None = None) -> int: ...
+    def mark_seen(self, record: Record, when: datetime | None = None) -> None: ...
+    def add_mirror(self, canonical_url: str, mirror_url: str) -> bool: ...
+    def touch(self, canonical_url: str, when: datetime) -> None: ...
+    def add_pending(self, item: PendingItem) -> None: ...
+    def find_pending_near(self, sig: DocSig, exclude_site: str | None = None) -> list[PendingItem]: ...
+    def release_pending(self, canonical_url: str) -> None: ...
+    def pop_pending(self, site: str | None = None) -> list[PendingItem]: ...
+    def begin_run(self, run_id: str, site: str, feed_path: str | Path | None) -> None: ...
+    def seal_run(self) -> None: ...
+    def commit(self) -> None: ...
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    rid INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    content_hash TEXT,
+    simhash INTEGER,
+    words INTEGER NOT NULL DEFAULT 0,
+    facts TEXT NOT NULL DEFAULT '',
+    published_at TEXT,
+    published_utc TEXT,
+    revision INTEGER NOT NULL DEFAULT 0,
+    emitted INTEGER NOT NULL DEFAULT 0,
+    run_id TEXT,
+    undo TEXT
+);
+CREATE INDEX IF NOT EXISTS records_site_recent ON records (site, first_seen);
+CREATE INDEX IF NOT EXISTS records_run ON records (run_id);
+CREATE TABLE IF NOT EXISTS lsh (band_no INTEGER NOT NULL, band_value INTEGER NOT NULL, rid INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS lsh_band ON lsh (band_no, band_value);
+CREATE INDEX IF NOT EXISTS lsh_rid ON lsh (rid);
+CREATE TABLE IF NOT EXISTS mirrors (
+    mirror_url TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    run_id TEXT,
+    added TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mirrors_url ON mirrors (url);
+CREATE TABLE IF NOT EXISTS pending (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    simhash INTEGER NOT NULL,
+    words INTEGER NOT NULL,
+    facts TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    added TEXT NOT NULL,
+    run_id TEXT,
+    released_run TEXT
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    feed_path TEXT,
+    started TEXT NOT NULL,
+    status TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL
+);
+"""
+
+_UNDO_COLUMNS = ("content_hash", "simhash", "words", "facts", "published_at", "published_utc",
+                 "revision", "emitted", "last_seen")
+
+
+class SQLiteStateStore:
+    """SQLite (WAL, synchronous=NORMAL, busy_timeout) implementation of StateStore.
+
+    `path` is a directory (the file is <path>/state.sqlite3, directories created) or a file path
+    ending in .sqlite3/.db. Writes are batched: nothing is durable until commit(), except that while
+    a run is open the store commits by itself after `batch_size` writes or when its transaction is
+    older than `max_tx_seconds` (safe: marks of an open run are tentative until seal_run, see the
+    module docstring). That bounds how long another process's writer waits for the lock.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_STATE_DIR, *, batch_size: int = 200,
+                 max_tx_seconds: float = 1.0, busy_timeout_ms: int = 30_000) -> None:
+        path = Path(path)
+        if path.suffix not in (".sqlite3", ".db", ".sqlite"):
+            path = path / STATE_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.batch_size = batch_size
+        self.max_tx_seconds = max_tx_seconds
+        self._tx_started = 0.0
+        self.run_id: str | None = None
+        self._writes = 0
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write transaction takes the
+        # lock up front and waits (busy_timeout) instead of failing on a read->write upgrade.
+        self._db = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout_ms / 1000)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA foreign_keys = OFF")
+        self._migrate()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._tx_started = time.monotonic()
+
+    def _wrote(self) -> None:
+        self._writes += 1
+        if self.run_id is not None and (
+            self._writes >= self.batch_size or time.monotonic() - self._tx_started > self.max_tx_seconds
+        ):
+            self.commit()
+
+    def commit(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._writes = 0
+
+    def rollback(self) -> None:
+        """Forget uncommitted writes (the caller's flush failed)."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+        self._writes = 0
+
+    def close(self) -> None:
+        """Closes WITHOUT committing: uncommitted marks were never made durable on purpose."""
+        self.rollback()
+        self._db.close()
+
+    def __enter__(self) -> SQLiteStateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        self._begin()
+        # statement by statement: executescript() would COMMIT our transaction
+        for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+            self._db.execute(statement)
+        row = self._db.execute("SELECT version FROM schema_version").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif row["version"] > SCHEMA_VERSION:
+            self.rollback()
+            raise RuntimeError(
+                f"{self.path}: state schema version {row['version']} is newer than this code "
+                f"({SCHEMA_VERSION}); upgrade the crawler"
+            )
+        # Future migrations: `if row["version"] < 2: ALTER TABLE ...; UPDATE schema_version ...`.
+        self.commit()
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def _record(self, row: sqlite3.Row, with_mirrors: bool = True) -> Record:
+        sig = None
+        if row["simhash"] is not None:
+            sig = DocSig.from_stored(row["simhash"], row["words"], row["facts"])
+        mirrors: tuple[str, ...] = ()
+        if with_mirrors:
+            mirrors = tuple(r[0] for r in self._db.execute(
+                "SELECT mirror_url FROM mirrors WHERE url = ? ORDER BY added, mirror_url", (row["url"],)))
+        return Record(
+            canonical_url=row["url"], site=row["site"], content_hash=row["content_hash"], sig=sig,
+            published_at=row["published_at"], id=row["id"],
+            first_seen=datetime.fromisoformat(row["first_seen"]),
+            last_seen=datetime.fromisoformat(row["last_seen"]),
+            revision=row["revision"], emitted=bool(row["emitted"]), mirrors=mirrors,
+        )
+
+    def get(self, canonical_url: str) -> Record | None:
+        row = self._db.execute("SELECT * FROM records WHERE url = ?", (canonical_url,)).fetchone()
+        return self._record(row) if row else None
+
+    def mirror_of(self, url: str) -> Record | None:
+        """The record that `url` was merged into as a mirror, if any."""
+        row = self._db.execute(
+            "SELECT r.* FROM mirrors m JOIN records r ON r.url = m.url WHERE m.mirror_url = ?", (url,)
+        ).fetchone()
+        return self._record(row) if row else None
+
+    def is_known(self, canonical_url: str) -> bool:
+        """Seen before as a record (emitted or not), a mirror or a held item: no need to fetch."""
+        return self._db.execute(
+            "SELECT EXISTS(SELECT 1 FROM records WHERE url = ?1) OR EXISTS(SELECT 1 FROM mirrors "
+            "WHERE mirror_url = ?1) OR EXISTS(SELECT 1 FROM pending WHERE url = ?1)",
+            (canonical_url,),
+        ).fetchone()[0] == 1
+
+    def candidates(self, sig: DocSig) -> list[Record]:
+        """Emitted records sharing at least one LSH band with `sig` (unconfirmed)."""
+        pairs = bands(sig.simhash)
+        where = " OR ".join("(l.band_no = ? AND l.band_value = ?)" for _ in pairs)
+        params = [v for pair in pairs for v in pair]
+        rows = self._db.execute(
+            f"SELECT DISTINCT r.* FROM lsh l JOIN records r ON r.rid = l.rid WHERE ({where}) "
+            "AND r.emitted = 1", params).fetchall()
+        return [self._record(row, with_mirrors=False) for row in rows]
+
+    def find_near_duplicate(self, sig: DocSig, exclude_url: str | None = None) -> Record | None:
+        """The emitted record that `sig` near-duplicates (closest fingerprint, then oldest)."""
+        if not sig.usable:
+            return None
+        best: Record | None = None
+        best_key: tuple[int, str] | None = None
+        for record in self.candidates(sig):
+            if record.canonical_url == exclude_url or record.sig is None:
+                continue
+            if is_near_duplicate(sig, record.sig):
+                key = (hamming(sig.simhash, record.sig.simhash), _iso(record.first_seen or now()))
+                if best_key is None or key < best_key:
+                    best, best_key = record, key
+        return self.get(best.canonical_url) if best else None
+
+    def recent_urls(self, site: str, since: datetime) -> list[str]:
+        """Emitted URLs of `site` published (or, when the date is unknown, first seen) since `since`,
+        oldest first: what `-a refresh_days=N` re-fetches to catch edits."""
+        cutoff = _iso(since)
+        rows = self._db.execute(
+            "SELECT url FROM records WHERE site = ? AND emitted = 1 AND "
+            "COALESCE(published_utc, first_seen) >= ? ORDER BY COALESCE(published_utc, first_seen), url",
+            (site, cutoff),
+        )
+        return [r[0] for r in rows]
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def _undo_state(self, row: sqlite3.Row | None) -> str:
+        if row is None:
+            return "null"
+        return json.dumps({c: row[c] for c in _UNDO_COLUMNS})
+
+    def _set_lsh(self, rid: int, sig: DocSig | None) -> None:
+        self._db.execute("DELETE FROM lsh WHERE rid = ?", (rid,))
+        if sig is not None and sig.usable:
+            self._db.executemany("INSERT INTO lsh (band_no, band_value, rid) VALUES (?, ?, ?)",
+                                 [(b, v, rid) for b, v in bands(sig.simhash)])
+
+    def mark_emitted(self, record: Record, when: datetime | None = None) -> int:
+        """Record that `record` is being written to the feed; returns its revision: 1 when new (or
+        only seen before), previous + 1 when content_hash changed, unchanged otherwise. Not durable
+        until commit(); tentative until seal_run() when a run is open."""
+        when_s = _iso(when or now())
+        self._begin()
+        row = self._db.execute("SELECT * FROM records WHERE url = ?", (record.canonical_url,)).fetchone()
+        sig = record.sig
+        sig_cols = ((_signed(sig.simhash), sig.words, sig.facts_text()) if sig else (None, 0, ""))
+        if row is None:
+            revision = 1
+        elif not row["emitted"]:
+            revision = max(1, row["revision"])
+        elif row["content_hash"] != record.content_hash:
+            revision = row["revision"] + 1
+        else:
+            revision = row["revision"]
+        # Keep the undo of the state before this run, not of an earlier write of the same run.
+        undo = row["undo"] if row is not None and self.run_id and row["run_id"] == self.run_id \
+            else self._undo_state(row)
+        values = (record.content_hash, *sig_cols, record.published_at, _utc_or_none(record.published_at),
+                  revision, when_s, self.run_id, undo if self.run_id else None)
+        if row is None:
+            cur = self._db.execute(
+                "INSERT INTO records (url, id, site, first_seen, content_hash, simhash, words, facts, "
+                "published_at, published_utc, revision, last_seen, run_id, undo, emitted) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (record.canonical_url, record.id, record.site, when_s, *values))
+            rid = int(cur.lastrowid or 0)
+        else:
+            self._db.execute(
+                "UPDATE records SET content_hash = ?, simhash = ?, words = ?, facts = ?, published_at = ?, "
+                "published_utc = ?, revision = ?, last_seen = ?, run_id = ?, undo = ?, emitted = 1 "
+                "WHERE rid = ?", (*values, row["rid"]))
+            rid = row["rid"]
+        self._set_lsh(rid, sig)
+        self._wrote()
+        return revision
+
+    def mark_seen(self, record: Record, when: datetime | None = None) -> None:
+        """Remember a URL that was fetched but not emitted (e.g. not a training item), so the next
+        run need not fetch it again. Never downgrades an emitted record; not part of the LSH index."""
+        when_s = _iso(when or now())
+        self._begin()
+        self._db.execute(
+            "INSERT INTO records (url, id, site, first_seen, last_seen, content_hash, published_at, "
+            "published_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
+            (record.canonical_url, record.id, record.site, when_s, when_s, record.content_hash,
+             record.published_at, _utc_or_none(record.published_at)))
+        self._wrote()
+
+    def add_mirror(self, canonical_url: str, mirror_url: str) -> bool:
+        """Note that `mirror_url` is a copy of the record at `canonical_url`; False if it already
+        was a mirror (of anything) or is itself that record."""
+        if mirror_url == canonical_url:
+            return False
+        self._begin()
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO mirrors (mirror_url, url, run_id, added) VALUES (?, ?, ?, ?)",
+            (mirror_url, canonical_url, self.run_id, _iso(now())))
+        self._wrote()
+        return cur.rowcount == 1
+
+    def touch(self, canonical_url: str, when: datetime) -> None:
+        self._begin()
+        self._db.execute("UPDATE records SET last_seen = ? WHERE url = ? AND last_seen < ?",
+                         (_iso(when), canonical_url, _iso(when)))
+        self._wrote()
+
+    # -- held items (prefer the original) -----------------------------------------------------
+
+    def _pending(self, row: sqlite3.Row) -> PendingItem:
+        return PendingItem(
+            canonical_url=row["url"], site=row["site"], source=row["source"],
+            content_hash=row["content_hash"],
+            sig=DocSig.from_stored(row["simhash"], row["words"], row["facts"]),
+            payload=row["payload"], added=datetime.fromisoformat(row["added"]))
+
+    def add_pending(self, item: PendingItem) -> None:
+        """Hold an item back (replaces an earlier held version of the same URL)."""
+        self._begin()
+        self._db.execute(
+            "INSERT OR REPLACE INTO pending (url, site, source, content_hash, simhash, words, facts, "
+            "payload, added, run_id, released_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (item.canonical_url, item.site, item.source, item.content_hash, _signed(item.sig.simhash),
+             item.sig.words, item.sig.facts_text(), item.payload, _iso(item.added or now()), self.run_id))
+        self._wrote()
+
+    def find_pending_near(self, sig: DocSig, exclude_site: str | None = None) -> list[PendingItem]:
+        """Held items that near-duplicate `sig` (held items are few: a linear scan)."""
+        rows = self._db.execute("SELECT * FROM pending WHERE released_run IS NULL ORDER BY added, url")
+        items = [self._pending(r) for r in rows]
+        return [p for p in items if p.site != exclude_site and is_near_duplicate(sig, p.sig)]
+
+    def release_pending(self, canonical_url: str) -> None:
+        """Take a held item out of the queue (emitted, or merged as a mirror). Within a run it is
+        only flagged, so recovery can put it back if the run's feed never got the result."""
+        self._begin()
+        if self.run_id is None:
+            self._db.execute("DELETE FROM pending WHERE url = ?", (canonical_url,))
+        else:
+            self._db.execute("UPDATE pending SET released_run = ? WHERE url = ?",
+                             (self.run_id, canonical_url))
+        self._wrote()
+
+    def pop_pending(self, site: str | None = None) -> list[PendingItem]:
+        """All held items (of one site, or all), oldest first, released (see release_pending)."""
+        if site is None:
+            rows = self._db.execute("SELECT * FROM pending WHERE released_run IS NULL ORDER BY added, url")
+        else:
+            rows = self._db.execute(
+                "SELECT * FROM pending WHERE released_run IS NULL AND site = ? ORDER BY added, url", (site,))
+        items = [self._pending(r) for r in rows]
+        for item in items:
+            self.release_pending(item.canonical_url)
+        return items
+
+    # -- runs and recovery --------------------------------------------------------------------
+
+    def begin_run(self, run_id: str, site: str, feed_path: str | Path | None) -> None:
+        """Start a run: from now on marks are tagged with `run_id` and undoable until seal_run().
+        `feed_path` is the file the run's lines go to (None: unknown, e.g. stdout)."""
+        self._begin()
+        self._db.execute(
+            "INSERT INTO runs (run_id, site, feed_path, started, status, pid, host) "
+            "VALUES (?, ?, ?, ?, 'open', ?, ?)",
+            (run_id, site, str(feed_path) if feed_path else None, _iso(now()), os.getpid(),
+             socket.gethostname()))
+        self.commit()
+        self.run_id = run_id
+
+    def seal_run(self) -> None:
+        """Call once the run's feed file is complete (closed and flushed): makes its marks final."""
+        if self.run_id is None:
+            self.commit()
+            return
+        self._seal(self.run_id)
+        self.commit()
+        self.run_id = None
+
+    def _seal(self, run_id: str) -> None:
+        self._begin()
+        self._db.execute("UPDATE records SET undo = NULL WHERE run_id = ?", (run_id,))
+        self._db.execute("DELETE FROM pending WHERE released_run = ?", (run_id,))
+        self._db.execute("UPDATE runs SET status = 'sealed' WHERE run_id = ?", (run_id,))
+
+    def open_runs(self) -> list[Run]:
+        rows = self._db.execute("SELECT * FROM runs WHERE status = 'open' AND run_id IS NOT ? "
+                                "ORDER BY started", (self.run_id,))
+        return [Run(r["run_id"], r["site"], r["feed_path"], datetime.fromisoformat(r["started"]),
+                    r["status"], r["pid"], r["host"]) for r in rows]
+
+    def resolve_run(self, run_id: str, delivered: set[tuple[str, int]], feed_found: bool) -> RecoveryResult:
+        """Settle a crashed run: its marks whose (id, revision) is in `delivered` (the lines found in
+        its feed) become final; the others are undone, held items it released are held again
+        unless they ended up emitted or mirrored, and the run is sealed. Commits."""
+        result = RecoveryResult(run_id, feed_found=feed_found)
+        self._begin()
+        rows = self._db.execute("SELECT * FROM records WHERE run_id = ? AND undo IS NOT NULL",
+                                (run_id,)).fetchall()
+        for row in rows:
+            if (row["id"], row["revision"]) in delivered:
+                result.kept += 1
+                continue
+            result.undone += 1
+            result.undone_urls.append(row["url"])
+            before = json.loads(row["undo"])
+            if before is None:
+                self._db.execute("DELETE FROM lsh WHERE rid = ?", (row["rid"],))
+                self._db.execute("DELETE FROM mirrors WHERE url = ?", (row["url"],))
+                self._db.execute("DELETE FROM records WHERE rid = ?", (row["rid"],))
+                continue
+            sets = ", ".join(f"{c} = ?" for c in _UNDO_COLUMNS)
+            self._db.execute(f"UPDATE records SET {sets}, run_id = NULL, undo = NULL WHERE rid = ?",
+                             (*(before[c] for c in _UNDO_COLUMNS), row["rid"]))
+            sig = (DocSig.from_stored(before["simhash"], before["words"], before["facts"])
+                   if before["simhash"] is not None and before["emitted"] else None)
+            self._set_lsh(row["rid"], sig)
+        self._db.execute(
+            "UPDATE pending SET released_run = NULL WHERE released_run = ? "
+            "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.url = pending.url AND r.emitted = 1) "
+            "AND NOT EXISTS (SELECT 1 FROM mirrors m WHERE m.mirror_url = pending.url)", (run_id,))
+        self._seal(run_id)
+        self.commit()
+        return result
+
+
+def feed_lines(path: str | Path) -> set[tuple[str, int]]:
+    """(id, revision) of every complete, parseable line of a JSON Lines feed. A line cut short by a
+    crash does not parse, so its item counts as not delivered."""
+    delivered: set[tuple[str, int]] = set()
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break  # the last line of a crashed run, cut short
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+                delivered.add((obj["id"], int(obj.get("revision") or 0)))
+    return delivered
+
+
+# No crawl runs this long: an older open run is dead even if its pid was reused after a reboot.
+MAX_RUN_AGE = timedelta(days=2)
+
+
+def _alive(run: Run) -> bool:
+    if now() - run.started > MAX_RUN_AGE:
+        return False
+    if run.host != socket.gethostname():
+        return True  # cannot tell from here; leave it to that host (or to MAX_RUN_AGE)
+    try:
+        os.kill(run.pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True  # includes our own pid: another spider of this process (crawlall)
+
+
+def recover_open_runs(store: SQLiteStateStore, runs: Iterable[Run] | None = None) -> list[RecoveryResult]:
+    """Settle the runs left open by crashed processes (call at startup, before begin_run).
+    A run whose process is still alive is left alone. With no readable feed file nothing of the run
+    is counted as delivered: its items are emitted again (a consumer may see a repeat, never a loss)."""
+    results = []
+    for run in list(runs if runs is not None else store.open_runs()):
+        if runs is None and _alive(run):
+            continue
+        delivered: set[tuple[str, int]] = set()
+        found = bool(run.feed_path) and Path(str(run.feed_path)).is_file()
+        if found:
+            delivered = feed_lines(str(run.feed_path))
+        results.append(store.resolve_run(run.run_id, delivered, found))
+    return results
+
+
+__all__ = [
+    "BANDS",
+    "DEFAULT_STATE_DIR",
+    "STATE_FILE",
+    "PendingItem",
+    "Record",
+    "RecoveryResult",
+    "Run",
+    "SQLiteStateStore",
+    "StateStore",
+    "bands",
+    "feed_lines",
+    "recover_open_runs",
+]
