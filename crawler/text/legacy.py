@@ -217,7 +217,7 @@ def decode_html_bytes(body: bytes, declared: str | None) -> str:
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body)
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         text = body[len(bom) :].decode(bom_encoding, errors="replace")
         return unicodedata.normalize("NFC", text)
     encoding = _declared_encoding(declared) or html_body_declared_encoding(body[:4096])
