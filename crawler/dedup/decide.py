@@ -104,7 +104,9 @@ def _same_outlet(domain: str, other: str) -> bool:
     return domain == other or domain.endswith("." + other) or other.endswith("." + domain)
 
 
-def hold_for(source: str | None, own_domains: Iterable[str], registered_domains: Collection[str]) -> str | None:
+def hold_for(
+    source: str | None, own_domains: Iterable[str], registered_domains: Collection[str]
+) -> str | None:
     """The registered outlet this item should wait for, or None to emit it now: its credit names
     a domain that is registered (so its original may be crawled) and is not the item's own site."""
     domain = source_domain(source)
