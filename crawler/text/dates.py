@@ -194,7 +194,8 @@ def _build(m: re.Match[str], prefix: re.Match[str] | None, default: tzinfo) -> t
     g: dict[str, str | None] = m.groupdict()
     try:
         year, day = int(g["y"] or 0), int(g["d"] or 0)
-        month = _MONTHS[g["mon"]] if g.get("mon") else int(g["m"] or 0)
+        mon = g.get("mon")
+        month = _MONTHS[mon] if mon else int(g["m"] or 0)
         if not MIN_YEAR <= year <= MAX_YEAR:
             return None
         day_value = date(year, month, day)
@@ -334,6 +335,10 @@ def find_dates(
     ]
 
 
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|z|[+-]\d{2}:?\d{2})?)?"
+)
 _ISO_OFFSET_NO_COLON = re.compile(r"([+-]\d{2})(\d{2})$")
 
 
@@ -346,10 +351,7 @@ def parse_iso(value: str, *, tz: str = DEFAULT_TZ) -> DateValue | None:
     if not value:
         return None
     s = value.strip()
-    iso = re.fullmatch(
-        r"(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)\s*(Z|z|[+-]\d{2}:?\d{2})?)?",
-        s,
-    )
+    iso = _ISO.fullmatch(s)
     if iso:
         year, month, day, clock, offset = iso.groups()
         try:

@@ -29,7 +29,8 @@ _TRIGGER = (
 )
 _EVENT = re.compile(
     rf"(?P<trigger>{_TRIGGER})(?:"
-    # from day to day/month(/year): "23 đến 27/10", "20-21/8", "4 - 7/6/2012", "21 đến ngày 23 tháng 9 năm 2025"
+    # from day to day/month(/year): "23 đến 27/10", "20-21/8", "4 - 7/6/2012",
+    # "21 đến ngày 23 tháng 9 năm 2025"
     rf"(?P<a_d1>{_DAY}){_TO}(?P<a_d2>{_DAY}){_SEP_M}(?P<a_m2>\d{{1,2}})(?:{_SEP_Y}(?P<a_y2>{_YEAR}))?"
     # from day/month(/year) to day/month(/year): "28/9 đến ngày 02/10/2025"
     rf"|(?P<b_d1>{_DAY}){_SEP_M}(?P<b_m1>\d{{1,2}})(?:{_SEP_Y}(?P<b_y1>{_YEAR}))?{_TO}"
