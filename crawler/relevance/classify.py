@@ -1,0 +1,184 @@
+"""Is this page a training announcement? A scored, explainable rule set on the folded text.
+
+In scope: courses, classes and conferences that train or build the capacity of cadres, Party members,
+officials, mass-organization staff, key members ("cốt cán") and prestigious persons ("người có uy
+tín"): "tập huấn", "bồi dưỡng nghiệp vụ / kiến thức / kỹ năng / lý luận chính trị", "lớp trung cấp lý
+luận chính trị", "khai giảng / bế giảng lớp ...".
+
+Out of scope, and penalized: review and summary meetings (sơ kết, tổng kết, giao ban, the monthly
+"hội nghị báo cáo viên"), visits and congratulations, awards and contests, university enrolment, sport
+and military drills (diễn tập, hội thao, huấn luyện chiến sĩ: a political or Party course given to
+the armed forces, e.g. "bồi dưỡng kiến thức quốc phòng và an ninh" or "tập huấn công tác dân vận của
+lực lượng vũ trang", stays in scope), technical or vocational classes for farmers and the public,
+legal documents and commentary about training in general, and reports that count courses among their
+achievements ("mở 180 lớp ... đạt 64% kế hoạch").
+
+Every rule that fires adds its weight to the score and one entry "<term>@<zone><weight>" to
+`matched`, so the score is the sum of the weights listed there. The title weighs most, then the lead;
+the body only supports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.relevance._text import Zone, zones
+
+THRESHOLD = 3.0
+
+# (label, pattern) on folded text. Labels are what `matched` shows.
+_TRAINING: list[tuple[str, str]] = [
+    ("tap huan", r"\btap huan\b"),
+    ("boi duong nghiep vu/kien thuc/ky nang/ly luan", (
+        r"\bboi duong,? (?:va )?(?:nghiep vu|kien thuc|ky nang|ly luan|chinh tri|cap nhat|nang cao|"
+        r"cong tac|ngach|nhan thuc|can bo|doi ngu can bo|cho can bo|dang vien)")),
+    ("lop/khoa boi duong", r"\b(?:lop|khoa|chuong trinh) boi duong\b"),
+    ("cap nhat kien thuc", r"\bcap nhat,? kien thuc\b"),
+    ("lop ly luan chinh tri", r"\blop (?:so cap|trung cap|cao cap)(?: ly luan)? chinh tri\b"),
+    ("khai giang/be giang lop", r"\b(?:khai giang|be giang|khai mac|be mac)(?: cac)? (?:lop|khoa)\b"),
+    ("huong dan nghiep vu", r"\b(?:hoi nghi )?huong dan nghiep vu\b"),
+    ("nang cao nghiep vu/ky nang/nang luc", r"\bnang cao (?:nghiep vu|ky nang|nang luc)\b"),
+    ("trang bi kien thuc/ky nang", r"\btrang bi (?:[^.;,]{0,20} )?(?:kien thuc|ky nang)\b"),
+]
+
+# Who is trained: the audiences in scope.
+_AUDIENCE = (
+    r"\b(?:can bo|cong chuc|vien chuc|dang vien|cot can|nguoi co uy tin|bao cao vien|tuyen truyen vien|"
+    r"hoc vien|chi hoi truong|bi thu chi bo|truong (?:thon|ap|ban|khu pho)|hoi vien nong cot|"
+    r"luc luong tham gia bao ve an ninh|bao ve dan pho|chuc sac|ban cong tac mat tran)\b"
+)
+
+# Party and mass-organization boards, old and new names: supporting evidence only.
+_BOARDS = (
+    r"\b(?:ban dan van|ban tuyen giao(?: va dan van)?|mat tran to quoc|uy ban mttq|ubmttq|mttq|"
+    r"hoi nong dan|hoi lien hiep phu nu|hoi lhpn|hoi phu nu|doan thanh nien|tinh doan|thanh doan|"
+    r"lien doan lao dong|cong doan|hoi cuu chien binh|truong chinh tri|trung tam chinh tri|"
+    r"trung tam boi duong chinh tri|hoc vien chinh tri)\b"
+)
+
+# Out-of-scope event types. Weight applies per zone (title, lead); body is not penalized because
+# long reports mention everything.
+_NEGATIVE: list[tuple[str, str]] = [
+    ("so ket/tong ket/giao ban", (
+        r"\b(?:hoi nghi|le) (?:so ket|tong ket|giao ban)\b|\bgiao ban\b|^(?:so ket|tong ket)\b|"
+        r"\b(?:so ket|tong ket) [^.;]{0,60}(?:6 thang|thang dau nam|nam 20\d\d|quy [ivx\d]|\d+ nam thuc hien)")),
+    ("hoi nghi bao cao vien", r"\bhoi nghi bao cao vien\b"),
+    ("dai hoi", r"\bdai hoi (?:dang bo|dai bieu|hoi|thi dua|doan)\b|^dai hoi\b"),
+    ("tham/chuc mung", (
+        r"\b(?:tham,? chuc tet|chuc tet|tham va chuc|chuc mung|tham va tang qua|tham hoi|tang qua|"
+        r"gap mat|ky niem \d+ nam)\b")),
+    ("lam viec/kiem tra/khao sat", r"\b(?:lam viec voi|buoi lam viec|cuoc lam viec|doan kiem tra|khao sat)\b"),
+    ("khen thuong/trao giai/thi", (
+        r"\b(?:khen thuong|trao giai|bieu duong|ton vinh|tuyen duong|bang khen|danh hieu|hoi thi|"
+        r"cuoc thi|vong chung ket)\b")),
+    ("tuyen sinh/dao tao dai hoc", r"\b(?:tuyen sinh|thac si|tien si|sau dai hoc|quy che dao tao)\b"),
+    ("quan su: dien tap/huan luyen/hoi thao", (
+        r"\b(?:dien tap|hoi thao|tap luyen|luyen tap|huan luyen (?:chien si|tan binh|cong dan)|"
+        r"chien si moi|tan binh|ky thuat chien dau|chien thuat bo binh|dieu lenh)\b")),
+    ("toa dam/doi thoai/danh gia de tai", (
+        r"\b(?:to chuc|buoi|hoi nghi) (?:toa dam|doi thoai)\b|^(?:toa dam|doi thoai)\b|\bdanh gia de tai\b|"
+        r"\bphong van\b")),
+    ("ky thuat san xuat/day nghe", (
+        r"\b(?:ky thuat (?:trong|nuoi|cham soc|chan nuoi|san xuat)|day nghe|chuyen giao (?:khoa hoc|tien bo)"
+        r"|hoc nghe)\b")),
+    ("van ban/binh luan", (
+        r"^(?:quyet dinh|thong tu|cong van|chi thi|nghi dinh)\b|\bban hanh (?:khung|quy che|ke hoach)\b|"
+        r"^(?:nang cao chat luong|nang cao hieu qua|giai phap|doi moi)\b|\b(?:tom tat|tu khoa):|"
+        r"^\((?:llct|tccs)\)|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b")),
+]
+
+# Reports that count courses among their results: a count of classes plus a reporting period.
+_AGGREGATE_COUNT = re.compile(
+    r"\b(?:[\d.]+ (?:lop|hoi nghi|dot|buoi)(?: (?:tap huan|boi duong|dao tao|hoc))?|[\d.]+ luot)\b"
+)
+_REPORT_PERIOD = re.compile(
+    r"\b(?:6 thang dau nam|nhung thang dau nam|thang dau nam|nam qua|nhiem ky qua|trong \d+ nam|"
+    r"giai doan 20\d\d|tu dau nam|thoi gian qua|ke hoach nam|luot)\b"
+)
+
+# A training term in the same sentence as an event verb or a date range: the lead reports the course
+# itself, not training in general.
+_EVENT = re.compile(
+    r"\b(?:to chuc|khai mac|khai giang|be giang|be mac|mo lop|mo \d+ lop|dien ra (?:tu|trong|vao|ngay|sang|chieu)|keo dai|tu ngay|"
+    r"trong (?:\d+|hai|ba) ngay|chu tri)\b"
+)
+
+# "hội thảo tập huấn" is a training workshop, not a seminar: do not penalize it.
+_EXCUSED = re.compile(r"\bhoi thao tap huan\b")
+
+# A report counting classes is decisive wherever it appears in the head.
+_AGGREGATE_W = -4.0
+
+_ZONE_WEIGHTS = {"title": (3.0, -4.0), "lead": (2.0, -2.5), "body": (0.5, 0.0)}
+
+
+@dataclass(frozen=True)
+class Relevance:
+    is_training: bool
+    score: float
+    matched: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "matched": list(self.matched)}
+
+
+def _hits(rules: list[tuple[str, str]], text: str) -> list[str]:
+    return [label for label, pattern in rules if re.search(pattern, text)]
+
+
+def _zone_score(z: Zone, matched: list[str]) -> tuple[float, bool]:
+    """Adds this zone's entries to matched; returns (score, whether a training term was found)."""
+    if not z.folded:
+        return 0.0, False
+    pos_w, neg_w = _ZONE_WEIGHTS[z.name]
+    score = 0.0
+    terms = _hits(_TRAINING, z.folded)
+    for i, label in enumerate(terms[:3]):
+        # The first term carries the zone's weight; further distinct terms only confirm it.
+        w = pos_w if i == 0 else min(0.5, pos_w)
+        score += w
+        matched.append(f"{label}@{z.name}{w:+g}")
+    if neg_w:
+        folded = _EXCUSED.sub("", z.folded)
+        for label in _hits(_NEGATIVE, folded):
+            score += neg_w
+            matched.append(f"-{label}@{z.name}{neg_w:+g}")
+        for sentence in re.split(r"[.;]\s", folded):
+            if _AGGREGATE_COUNT.search(sentence) and _REPORT_PERIOD.search(sentence):
+                score += _AGGREGATE_W
+                matched.append(f"-bao cao tong hop so lop@{z.name}{_AGGREGATE_W:+g}")
+                break
+    if terms and z.name != "body":
+        for sentence in re.split(r"[.;]\s", z.folded):
+            aggregate = _AGGREGATE_COUNT.search(sentence) and _REPORT_PERIOD.search(sentence)
+            if _EVENT.search(sentence) and _hits(_TRAINING, sentence) and not aggregate:
+                score += 1.0
+                matched.append(f"su kien cu the@{z.name}+1")
+                break
+    return score, bool(terms)
+
+
+def classify(title: str, summary: str | None, body: str) -> Relevance:
+    title_z, lead_z, body_z = zones(title, summary, body)
+    matched: list[str] = []
+    score = 0.0
+    found = False
+    for z in (title_z, lead_z, body_z):
+        s, f = _zone_score(z, matched)
+        score += s
+        found = found or f
+        if z.name == "body" and s > 1.0:
+            # The body can add at most +1: a long report may list trainings in passing.
+            score -= s - 1.0
+            matched.append(f"body cap@body{-(s - 1.0):+g}")
+    head = f"{title_z.folded}\n{lead_z.folded}"
+    if found and re.search(_AUDIENCE, head):
+        score += 1.0
+        matched.append("doi tuong can bo/cot can@head+1")
+    if found and re.search(_BOARDS, head):
+        score += 0.5
+        matched.append("ban/doan the@head+0.5")
+    score = round(score, 2)
+    return Relevance(is_training=found and score >= THRESHOLD, score=score, matched=matched)
