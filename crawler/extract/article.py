@@ -1,0 +1,616 @@
+"""Article extraction: site selectors, then the CMS layout, then generic rules and trafilatura.
+
+The body is read from one container element, walked block by block so that paragraphs, images and
+captions keep their order; Vietnamese conventions (sapo first, captions, bylines, source credits,
+widget labels) are then applied to the paragraphs. See docs/extraction.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+from parsel.csstranslator import HTMLTranslator
+
+from crawler.extract import dates as D
+from crawler.extract import rules
+from crawler.extract.cms import detect_cms, layout_selectors
+from crawler.extract.decode import decode_html
+from crawler.extract.model import ArticleData
+from crawler.sites.registry import Selectors, SiteConfig
+from crawler.text import normalize_text
+
+_TRANSLATOR = HTMLTranslator()
+
+SKIP_TAGS = frozenset(
+    "script style noscript iframe form button input select textarea svg object embed video audio ins "
+    "template head link meta map area canvas nav".split()
+)
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol blockquote table tbody thead tfoot tr td th figure figcaption section "
+    "article header footer aside pre dl dt dd hr address center main details summary caption".split()
+)
+_CAPTION_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:caption|pcaption|image_desc|img_desc|imgdesc|photo-?desc|photocms_caption|fig-?desc|"
+    r"chu-?thich|chuthich|expnoedit-caption|image-caption|desc_image)(?:[-_\s]|$)",
+    re.I,
+)
+# Containers that are never article text: sharing bars, ratings, tags, ads, related lists, paging.
+_JUNK_CLASS = re.compile(
+    r"(?:^|[-_])(?:share|sharing|social|comments?|rating|ratings|tags?|tag_item|banner|ads|advert\w*|"
+    r"related|relate|print|toolbar|breadcrumbs?|pagination|paging|tin-?lien-?quan|tinlienquan|tin-?khac|"
+    r"other-?news|danh-?gia|cung-?chuyen-?muc|fb-like|zalo-share-button|sda_middle|rennab|"
+    r"texttospeech|audio-?player|box-?tinlienquan|next-?prev|sponsored)(?:[-_]|$)",
+    re.I,
+)
+_IMG_SKIP = re.compile(r"(?:icon|logo|sprite|blank|spacer|pixel|1x1|loading|avatar)[^/]*$", re.I)
+_ATTACH_EXT = ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "odt", "ods", "rtf")
+GENERIC_TITLE = ("h1.title", "h1.article-title", "h1.detail-title", "h1.the-article-title", ".article__title", "h1")
+GENERIC_SUMMARY = (
+    ".sapo", ".article__sapo", ".cms-desc", ".the-article-summary", ".chi-tiet-sub-content", ".detail-sapo",
+    ".news-sapo", ".article-sapo", ".lead", ".summary-detail", "h2.sapo", ".article-summary:not(a *)",
+)
+GENERIC_BODY = (
+    ".cms-body", "[itemprop=articleBody]", ".the-article-body", ".chi-tiet-main-content", ".article__body",
+    ".detail-content", ".content-detail", "#content-detail", ".news-content", ".article-content",
+    ".entry-content", ".post-content", ".journal-content-article", ".field-name-body", ".content-fck",
+)
+GENERIC_AUTHOR = (".article__author", ".the-article-author", ".author-make", ".author", "[itemprop=author]")
+
+
+@lru_cache(maxsize=512)
+def _xpath_of(selector: str) -> str:
+    if selector.startswith(("/", "(")):
+        return selector
+    return str(_TRANSLATOR.css_to_xpath(selector))
+
+
+def select(node: Any, selector: str) -> list[Any]:
+    """Elements matched by a CSS selector, or an XPath when it starts with '/' or '('."""
+    try:
+        found = node.xpath(_xpath_of(selector))
+    except (etree.XPathError, ValueError, Exception):  # a bad selector in a site file must not crash a crawl
+        return []
+    return [el for el in found if isinstance(el, etree._Element) and isinstance(el.tag, str)]
+
+
+def _text(el: Any) -> str:
+    return normalize_text("".join(el.itertext())) if el is not None else ""
+
+
+def _classes(el: Any) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+@dataclass
+class Block:
+    kind: str  # "text", "img" or "caption"
+    text: str = ""
+    src: str = ""
+    centered: bool = False
+    italic: bool = False
+    right: bool = False
+    bold: bool = False
+    links: int = 0  # characters inside links
+    caption: str | None = None
+
+
+@dataclass
+class _Ctx:
+    italic: bool = False
+    bold: bool = False
+    align: str = ""
+    link: bool = False
+
+
+@dataclass
+class _Walker:
+    base_url: str
+    blocks: list[Block] = field(default_factory=list)
+    chunks: list[tuple[str, _Ctx]] = field(default_factory=list)
+
+    def flush(self) -> None:
+        if not self.chunks:
+            return
+        raw = "".join(t for t, _ in self.chunks)
+        text = normalize_text(raw)
+        if text:
+            visible = [c for t, c in self.chunks if t.strip()]
+            align = next((c.align for c in visible if c.align), "")
+            self.blocks.append(
+                Block(
+                    "text",
+                    text,
+                    centered=align == "center",
+                    right=align == "right",
+                    italic=all(c.italic for c in visible),
+                    bold=all(c.bold for c in visible),
+                    links=sum(len(t.strip()) for t, c in self.chunks if c.link),
+                )
+            )
+        self.chunks = []
+
+    def walk(self, el: Any, ctx: _Ctx) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or tag.lower() in SKIP_TAGS or _hidden(el):
+            return
+        tag = tag.lower()
+        if tag == "figcaption" or _CAPTION_CLASS.search(el.get("class") or ""):
+            self.flush()
+            text = _text(el)
+            if text:
+                self.blocks.append(Block("caption", text))
+            return
+        if tag == "img":
+            self.flush()
+            src = image_src(el, self.base_url)
+            if src:
+                self.blocks.append(Block("img", el.get("alt") or "", src=src))
+            return
+        if tag == "br":
+            self.flush()
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            self.flush()
+        style = (el.get("style") or "").lower().replace(" ", "")
+        align = el.get("align", "").lower() or (
+            m.group(1) if (m := re.search(r"text-align:(center|right|justify|left)", style)) else ""
+        )
+        inner = _Ctx(
+            italic=ctx.italic or tag in ("em", "i") or "font-style:italic" in style,
+            bold=ctx.bold or tag in ("strong", "b") or re.search(r"font-weight:(bold|[6-9]00)", style) is not None,
+            align=align or ctx.align,
+            link=ctx.link or tag == "a",
+        )
+        if el.text:
+            self.chunks.append((el.text, inner))
+        for child in el:
+            self.walk(child, inner)
+            if child.tail:
+                self.chunks.append((child.tail, inner))
+        if block:
+            self.flush()
+
+
+def _hidden(el: Any) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or el.get("hidden") is not None or el.get("aria-hidden") == "true"
+
+
+def image_src(img: Any, base_url: str) -> str | None:
+    for attr in ("data-src", "data-original", "data-lazy-src", "data-srcset", "src"):
+        value = (img.get(attr) or "").strip().split(" ")[0]
+        if value and not value.startswith("data:"):
+            url = urljoin(base_url, value)
+            if _IMG_SKIP.search(urlsplit(url).path):
+                return None
+            return url
+    return None
+
+
+def _remove(node: Any, selectors: tuple[str, ...], keep: Any = None) -> None:
+    for sel in selectors:
+        for el in select(node, sel):
+            if el is keep or (keep is not None and el in keep.iterancestors()):
+                continue
+            _drop(el)
+
+
+def _drop(el: Any) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:  # keep the text that follows the removed element
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _remove_junk(node: Any) -> None:
+    for el in list(node.iterdescendants()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        tokens = (el.get("class") or "").split() + [el.get("id") or ""]
+        if any(_JUNK_CLASS.search(t) for t in tokens if t):
+            _drop(el)
+        elif el.tag == "a" and el.xpath("./descendant::*[self::h2 or self::h3 or self::h4 or self::p]"):
+            _drop(el)  # an embedded story card (headline + teaser inside one link), not article text
+
+
+def _first_text(root: Any, selectors: tuple[str, ...]) -> tuple[str, Any]:
+    for sel in selectors:
+        for el in select(root, sel):
+            text = _text(el)
+            if text:
+                return text, el
+    return "", None
+
+
+def _title(root: Any, selectors: Selectors) -> tuple[str, Any, str]:
+    text, el = _first_text(root, selectors.title)
+    if text:
+        return text, el, "selector"
+    og = D.meta_content(root, "og:title") or ""
+    heads = [(h, _text(h)) for h in root.xpath("//h1")]
+    heads = [(h, t) for h, t in heads if t]
+    if heads:
+        if og:
+            og_words = set(rules.fold(og).split())
+            h, t = max(heads, key=lambda ht: len(og_words & set(rules.fold(ht[1]).split())))
+            if og_words & set(rules.fold(t).split()):
+                return t, h, "h1"
+        else:
+            h, t = max(heads, key=lambda ht: len(ht[1]))
+            return t, h, "h1"
+    if og:
+        return normalize_text(og), None, "og:title"
+    title = root.findtext(".//title") or ""
+    return normalize_text(re.split(r"\s+[|–-]\s+", title)[0]), None, "title"
+
+
+def _generic_container(root: Any) -> Any:
+    """Readability-style: each paragraph's text scores its parent (and half its grandparent)."""
+    scores: dict[Any, float] = {}
+    for el in root.iter("p", "div", "td", "span"):
+        if any(a.tag in ("header", "footer", "nav", "aside", "a", "li") for a in el.iterancestors()):
+            continue
+        own = normalize_text((el.text or "") + " ".join((c.tail or "") for c in el))
+        if el.tag == "p":
+            own = _text(el)
+        if len(own) < 40:
+            continue
+        weight = len(own) + 20 * own.count(",")
+        parent = el.getparent() if el.tag in ("p", "span") else el
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + weight
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + weight / 2
+    if not scores:
+        return None
+    best = max(scores, key=lambda e: scores[e])
+    return best if scores[best] >= 200 else None
+
+
+def _precedes(a: Any, b: Any) -> bool:
+    """Whether element a starts before element b in document order."""
+    for el in a.getroottree().iter():
+        if el is a:
+            return True
+        if el is b:
+            return False
+    return False
+
+
+def _find_date(root: Any, selectors: Selectors, title_el: Any, body_el: Any, reasons: list[str]) -> tuple[
+    date | datetime | None, str | None
+]:
+    candidates: list[tuple[str, date | datetime]] = []
+
+    def add(rung: str, value: date | datetime | None) -> None:
+        if value is not None:
+            candidates.append((rung, value))
+
+    raw = D.jsonld_field(root, "datePublished")
+    add("json_ld", D.parse_iso(raw) if raw else None)
+    raw = D.meta_content(root, "article:published_time", "datePublished")
+    add("meta", D.parse_iso(raw) if raw else None)
+    scope = _article_scope(title_el, body_el)
+    if scope is not None:
+        for t in scope.xpath(".//time[@datetime]"):
+            if any(_JUNK_CLASS.search(_classes(a)) for a in t.iterancestors()) or t.xpath("ancestor::a"):
+                continue
+            add("time", D.parse_iso(t.get("datetime")))
+            break
+    for sel in selectors.published:
+        for el in select(root, sel):
+            value, problem = D.parse_text_date(_text(el))
+            if problem:
+                reasons.append(f"date selector {sel!r}: {problem}")
+            if value is not None:
+                add("site_selector", value)
+                break
+        else:
+            continue
+        break
+    if title_el is not None:
+        value, problem = D.parse_text_date(_after_title(title_el, body_el))
+        if problem:
+            reasons.append(f"byline date: {problem}")
+        add("byline", value)
+    if not candidates:
+        return None, None
+    rung, value = candidates[0]
+    for later_rung, later in candidates[1:]:
+        refined = D.same_day_refinement(value, later)
+        if refined is not None:
+            return refined, f"{rung}+{later_rung}"
+    return value, rung
+
+
+def _article_scope(title_el: Any, body_el: Any) -> Any:
+    """The smallest element holding both the headline and the body."""
+    if title_el is None or body_el is None:
+        return body_el if body_el is not None else title_el
+    ancestors = {id(a): a for a in [body_el, *body_el.iterancestors()]}
+    for a in [title_el, *title_el.iterancestors()]:
+        if id(a) in ancestors:
+            return a
+    return None
+
+
+def _after_title(title_el: Any, body_el: Any, limit: int = 300) -> str:
+    """The text printed after the headline, up to the body (where a dated byline sits)."""
+    parts: list[str] = []
+    size = 0
+    started = False
+    stop = body_el
+    for el in title_el.getroottree().iter():
+        if el is title_el:
+            started = True
+            parts.append(title_el.tail or "")
+            continue
+        if not started or any(a is title_el for a in el.iterancestors()):
+            continue
+        if el is stop or not isinstance(el.tag, str):
+            if el is stop:
+                break
+            continue
+        if el.tag in ("script", "style", "a"):
+            continue
+        parts.append(el.text or "")
+        parts.append(el.tail or "")
+        size += len(el.text or "") + len(el.tail or "")
+        if size > limit:
+            break
+    return normalize_text(" ".join(parts))[:limit]
+
+
+def _paragraphs(blocks: list[Block]) -> tuple[list[Block], list[dict[str, Any]]]:
+    """Body blocks without captions, and the images with their captions."""
+    images: list[dict[str, Any]] = []
+    out: list[Block] = []
+    last_was_image = False
+    for block in blocks:
+        if block.kind == "img":
+            if not any(i["url"] == block.src for i in images):
+                images.append({"url": block.src, "caption": None})
+            last_was_image = True
+            continue
+        is_caption = block.kind == "caption"
+        if not is_caption and last_was_image and len(block.text.split()) <= 60:
+            is_caption = block.centered or block.italic or rules.is_caption_text(block.text)
+        if not is_caption and rules.is_caption_text(block.text) and len(block.text.split()) <= 25:
+            is_caption = True
+        if is_caption:
+            if images and images[-1]["caption"] is None:
+                images[-1]["caption"] = block.text
+            last_was_image = False
+            continue
+        last_was_image = False
+        out.append(block)
+    return out, images
+
+
+def _attachments(nodes: list[Any], base_url: str) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        for a in node.xpath(".//a[@href]"):
+            href = a.get("href").strip()
+            path = urlsplit(href).path.lower()
+            ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+            if ext not in _ATTACH_EXT:
+                continue
+            url = urljoin(base_url, href)
+            if url in seen:
+                continue
+            seen.add(url)
+            title = _text(a) or (a.get("title") or "").strip() or path.rsplit("/", 1)[-1]
+            out.append({"url": url, "title": normalize_text(title), "type": ext})
+    return out
+
+
+def _parse(text: str) -> Any:
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        return lxml_html.document_fromstring("<html><body></body></html>")
+    try:
+        return lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return lxml_html.document_fromstring("<html><body></body></html>")
+
+
+def _trafilatura_paragraphs(text: str, url: str) -> list[str]:
+    import trafilatura
+
+    out = trafilatura.extract(text, url=url, include_comments=False, favor_precision=True, include_tables=True)
+    return [normalize_text(p) for p in (out or "").split("\n") if normalize_text(p)]
+
+
+def _clean_person(text: str) -> str:
+    text = re.sub(r"^(?:tác giả|người viết|bài|tin|bài và ảnh|tin, ảnh|tin và ảnh)\s*:\s*", "", text.strip(), flags=re.I)
+    return text.strip(" .-–—")
+
+
+def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None) -> ArticleData:
+    """Title, lead, body, dates, author, source, images and attachments of one page, and whether the
+    page is an article at all (`is_article`, with `reasons`)."""
+    text = decode_html(html)
+    root = _parse(text)
+    result = ArticleData(url=url)
+    reasons = result.reasons
+    result.cms = detect_cms(text)
+    selectors = site.selectors if site is not None else Selectors()
+    if result.cms and (site is None or not site.layout):
+        selectors = selectors.merged_over(layout_selectors(result.cms))
+    has_site_body = bool(selectors.body)
+    lang = root.get("lang") or (root.xpath("//html/@lang") or [None])[0]
+    result.language = str(lang).split("-")[0].lower() if lang else None
+
+    title, title_el, title_how = _title(root, selectors)
+    result.title = title
+    reasons.append(f"title from {title_how}" if title else "no title")
+
+    body_el = None
+    body_how = ""
+    for sel in selectors.body:
+        found = [el for el in select(root, sel) if _text(el)]
+        if found:
+            body_el, body_how = found[0], f"selector {sel!r}"
+            break
+    if body_el is None:
+        for sel in GENERIC_BODY:
+            found = [el for el in select(root, sel) if len(_text(el)) >= 80]
+            if found:
+                body_el, body_how = found[0], f"generic selector {sel!r}"
+                break
+    if body_el is None:
+        body_el = _generic_container(root)
+        body_how = "generic scoring" if body_el is not None else ""
+    if has_site_body and not body_how.startswith("selector"):
+        reasons.append("site body selector matched nothing")
+
+    summary_text, summary_el = _first_text(root, selectors.summary)
+    if not summary_text:
+        for sel in GENERIC_SUMMARY:
+            for el in select(root, sel):
+                if el.xpath("ancestor::a") or el.xpath("ancestor::article[contains(@class,'story')]"):
+                    continue
+                if body_el is not None and not (_precedes(el, body_el) or el in body_el.iterdescendants()):
+                    continue
+                summary_text, summary_el = _text(el), el
+                break
+            if summary_text:
+                break
+
+    result.published_at, result.date_source = _find_date(root, selectors, title_el, body_el, reasons)
+    raw = D.jsonld_field(root, "dateModified") or D.meta_content(root, "article:modified_time", "dateModified")
+    result.modified_at = D.parse_iso(raw) if raw else None
+
+    author_text, _ = _first_text(root, selectors.author)
+    source_text, _ = _first_text(root, selectors.source)
+    author = _clean_person(author_text) or None
+    source = rules.normalize_source(source_text) if source_text else None
+    if author is None and body_el is not None:
+        for sel in GENERIC_AUTHOR:
+            found = [el for el in select(body_el.getparent() if body_el.getparent() is not None else body_el, sel)]
+            found = [el for el in found if 0 < len(_text(el)) <= 60]
+            if found:
+                author = _clean_person(_text(found[0])) or None
+                break
+
+    # Body text: the container without its furniture, walked block by block.
+    paragraphs: list[Block] = []
+    images: list[dict[str, Any]] = []
+    if body_el is not None:
+        if summary_el is not None and summary_el in body_el.iterdescendants():
+            _drop(summary_el)
+        _remove(body_el, selectors.remove, keep=body_el)
+        _remove_junk(body_el)
+        walker = _Walker(url)
+        walker.walk(body_el, _Ctx())
+        walker.flush()
+        paragraphs, images = _paragraphs(walker.blocks)
+    if not paragraphs:
+        paragraphs = [Block("text", p) for p in _trafilatura_paragraphs(text, url)]
+        if paragraphs:
+            body_how = "trafilatura"
+            if title and rules.fold(paragraphs[0].text) == rules.fold(title):
+                paragraphs = paragraphs[1:]
+    reasons.append(f"body from {body_how}" if body_how else "no body container")
+
+    # Lead credit in the sapo or the first paragraph, then bylines/credits/labels at the end.
+    summary = summary_text or None
+    if summary:
+        credit, summary = rules.lead_credit(summary)
+        source = source or credit
+    texts = [rules.strip_inline_widgets(b.text) for b in paragraphs]
+    strong = [b.right or b.bold for b in paragraphs]
+    keep = [t and not rules.is_widget_label(t) for t in texts]
+    texts = [t for t, k in zip(texts, keep, strict=True) if k]
+    strong = [s for s, k in zip(strong, keep, strict=True) if k]
+    if texts and summary and rules.fold(texts[0]) == rules.fold(summary):
+        texts, strong = texts[1:], strong[1:]
+    if texts and not summary:
+        credit, texts[0] = rules.lead_credit(texts[0])
+        source = source or credit
+    while texts:
+        last = texts[-1]
+        if author and rules.fold(last) in (rules.fold(author), rules.fold(author_text)):
+            texts, strong = texts[:-1], strong[:-1]
+            continue
+        credit = rules.trailing_credit(last)
+        if credit:
+            source = source or credit
+            texts, strong = texts[:-1], strong[:-1]
+            continue
+        name, agency = rules.byline(last, strong=strong[-1])
+        if name and (author is None or rules.fold(name) == rules.fold(author)):
+            author = name
+            if agency:
+                source = source or rules.normalize_source(agency)
+            texts, strong = texts[:-1], strong[:-1]
+            continue
+        break
+    if summary:
+        texts = [summary, *texts]
+    result.summary = summary
+    result.body = "\n\n".join(t for t in texts if t)
+    result.author = author
+    result.source = source
+    result.images = images
+
+    attach_nodes = [n for n in [body_el] if n is not None]
+    attach_nodes += [el for el in root.xpath("//*[@class or @id]") if re.search(
+        r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", _classes(el), re.I)]
+    result.attachments = _attachments(attach_nodes, url) if attach_nodes else []
+
+    _decide(result, body_el, paragraphs, reasons, has_site_body and not body_how.startswith("selector"), root)
+    return result
+
+
+def _decide(result: ArticleData, body_el: Any, blocks: list[Block], reasons: list[str], site_missed: bool,
+            root: Any) -> None:
+    words = len(result.body.split())
+    n_par = result.body.count("\n\n") + 1 if result.body else 0
+    total = sum(len(b.text) for b in blocks) or 1
+    density = sum(b.links for b in blocks) / total
+    teasers, teaser_chars = 0, 0
+    if body_el is not None:
+        for a in body_el.xpath(".//a"):
+            anchor = _text(a)
+            if len(anchor.split()) >= 6:
+                teasers, teaser_chars = teasers + 1, teaser_chars + len(anchor)
+    og_type = (D.meta_content(root, "og:type") or "").lower()
+    reasons.append(f"body {words} words in {n_par} paragraphs, link density {density:.2f}, {teasers} headline links")
+    problems: list[str] = []
+    if not result.title:
+        problems.append("no headline")
+    if words < 30:
+        problems.append(f"body too short ({words} words)")
+    if density > 0.35:
+        problems.append(f"link density {density:.2f} (a list of links)")
+    # Headlines linking elsewhere: a few in a body are cross-links, many are a list of stories.
+    if teasers >= 8 or (teasers >= 4 and teaser_chars > 0.15 * total):
+        problems.append(f"{teasers} headline links in the body (a listing)")
+    if result.published_at is None and words < 150:
+        problems.append("no publish date and a short body")
+    if site_missed and not (result.published_at is not None and words >= 150 and og_type == "article"):
+        problems.append("the site's article template is absent")
+    result.is_article = not problems
+    if problems:
+        reasons.extend(problems)
+    else:
+        reasons.append("article: headline, body" + (", dated" if result.published_at else ""))

@@ -1,0 +1,35 @@
+"""CMS family detection from markup fingerprints, and the family's shared selector layout."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+
+from crawler.sites.registry import LAYOUTS_DIR, Selectors, load_layout
+
+
+@cache
+def _fingerprints() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for path in sorted(LAYOUTS_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        out[path.stem] = tuple(str(f) for f in data.get("fingerprints", ()))
+    return out
+
+
+def detect_cms(html_text: str) -> str | None:
+    """The family whose layout fingerprints occur most often (distinct fingerprints, case-sensitive:
+    they are class names and paths); None when nothing matches."""
+    best: tuple[int, str] | None = None
+    for family, prints in _fingerprints().items():
+        hits = sum(1 for f in prints if f in html_text)
+        if hits and (best is None or hits > best[0]):
+            best = (hits, family)
+    return best[1] if best else None
+
+
+@cache
+def layout_selectors(family: str) -> Selectors:
+    data = load_layout(family).get("selectors", {})
+    return Selectors(**{k: tuple(v) if isinstance(v, list) else (v,) for k, v in data.items()})

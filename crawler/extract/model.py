@@ -1,0 +1,30 @@
+"""What the extractor returns for one page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass
+class ArticleData:
+    """One page's article fields. Text is NFC; `body` paragraphs are separated by a blank line and
+    start with the lead (`summary`) when the page has one. `reasons` says why the page is, or is not,
+    an article; `date_source` names the rung of the date cascade that gave `published_at`."""
+
+    url: str
+    title: str = ""
+    summary: str | None = None
+    body: str = ""
+    published_at: datetime | date | None = None
+    modified_at: datetime | date | None = None
+    author: str | None = None
+    source: str | None = None
+    images: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    is_article: bool = False
+    reasons: list[str] = field(default_factory=list)
+    cms: str | None = None
+    date_source: str | None = None
+    language: str | None = None

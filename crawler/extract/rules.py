@@ -1,0 +1,141 @@
+"""Vietnamese newsroom conventions applied to the paragraphs of a body.
+
+Source credits ("(CTO) -", "LSO -", "(baolangson.vn)", "Theo TTXVN") go to `source`, the trailing
+byline ("KIM PHƯỢNG", "Tin, ảnh: P.Y", "MINH ANH (TTXVN)") to `author`, widget labels are dropped.
+Matching is done on the folded text (no diacritics, lower case) so that "Lượt xem"/"LƯỢT XEM" agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c)).replace("đ", "d").strip()
+
+
+# Whole-paragraph widget labels (folded). A paragraph equal to one of these, optionally followed by a
+# colon and a few words, is page furniture, not article text.
+WIDGET_LABELS = (
+    "danh gia bai viet", "tin lien quan", "cac tin khac", "tin khac", "gui cho ban be", "gui ban be",
+    "in bai", "in bai viet", "chia se", "chia se bai viet", "binh luan", "y kien ban doc", "xem voi co chu",
+    "bai viet cung chuyen muc", "tin cung chuyen muc", "tu khoa", "tags", "tag", "ban dang xem",
+    "xem them", "doc them", "tin moi", "tin moi nhat", "tin doc nhieu", "doc nhieu", "quay lai", "ve dau trang",
+    "gui", "email", "facebook", "twitter", "zalo", "luot xem", "copy link", "theo doi", "nghe doc bai",
+    "chia se facebook", "gui y kien", "tro ve", "trang chu", "dong", "ban in",
+)
+_LABEL_PREFIXES = ("luot xem", "tu khoa:", "tags:", "tag:", "ban dang xem", "xem them:", "tin lien quan:",
+                   "chia se:", "luot truy cap", "so luot xem", "xem voi co chu")
+_VIEWS_INLINE = re.compile(r"[,|-]?\s*Lượt\s+xem\s*:?\s*\d[\d.,]*", re.I)
+
+# "(CTO) - ", "(Baothanhhoa.vn) - ", "(VTC News) - ", "LSO - ", "CTTĐT - ", "TTXVN - "
+_LEAD_CREDIT = re.compile(
+    r"^\s*(?:\(\s*([^()]{2,40}?)\s*\)|([A-ZĐ][A-ZĐ0-9]{1,7}(?:\.VN)?))\s*[-–—:]\s+(?=\S)"
+)
+_DOMAIN = re.compile(r"^(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|gov|info))$", re.I)
+# Trailing "(baolangson.vn)", "Theo TTXVN", "Nguồn: Báo Lạng Sơn", "(Theo Báo Lạng Sơn)".
+_TRAIL_CREDIT = re.compile(r"^\(?\s*(?:theo|nguồn\s*:?)\s+(.{2,80}?)\s*\)?\.?$", re.I)
+_PAREN_ONLY = re.compile(r"^\(\s*([^()]{3,60})\s*\)\.?$")
+# "Tin, ảnh: P.Y", "Bài và ảnh: X", "Tin: X", "Bài, ảnh: X", "Ảnh: X" as the last line.
+_BYLINE_PREFIX = re.compile(
+    r"^(?:(?:tin|bài|bài viết|tin bài|tin và ảnh|bài và ảnh|tin, ảnh|bài, ảnh|tin - ảnh|bài - ảnh|nhóm pv|pv)\s*:\s*)(.{2,60})$",
+    re.I,
+)
+_CAPTION_PREFIX = re.compile(r"^\(?\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|video|nguồn ảnh)\s*:", re.I)
+_AGENCY_SUFFIX = re.compile(r"^(.*?)\s*\(\s*([^()]{2,30})\s*\)$")
+_SENTENCE_END = re.compile(r"[.!?…:;]$")
+
+
+def normalize_source(raw: str) -> str | None:
+    """A credit as a source name: domains lower-case ("baolangson.vn"), "Theo X" -> "X"."""
+    text = raw.strip().rstrip(" .-–—:").strip().strip("()").strip()
+    match = _TRAIL_CREDIT.match(text)
+    if match:
+        text = match.group(1).strip().strip("()").strip()
+    text = text.rstrip(" .-–—:")
+    if not text:
+        return None
+    if _DOMAIN.match(text):
+        return _DOMAIN.match(text).group(1).lower()  # type: ignore[union-attr]
+    return text
+
+
+def lead_credit(paragraph: str) -> tuple[str | None, str]:
+    """("CTO", rest) for "(CTO) - Ngày 8-1, ...", else (None, paragraph)."""
+    match = _LEAD_CREDIT.match(paragraph)
+    if not match:
+        return None, paragraph
+    credit = match.group(1) or match.group(2)
+    # "(Ảnh: ...)" or a long parenthetical sentence is not a credit.
+    if credit is None or len(credit.split()) > 5 or _CAPTION_PREFIX.match(credit):
+        return None, paragraph
+    return normalize_source(credit), paragraph[match.end():]
+
+
+def trailing_credit(paragraph: str) -> str | None:
+    """The source named by a last paragraph like "(baolangson.vn)" or "Theo TTXVN", else None."""
+    text = paragraph.strip()
+    if len(text) > 90:
+        return None
+    match = _TRAIL_CREDIT.match(text)
+    if match and len(match.group(1).split()) <= 8:
+        return normalize_source(match.group(1))
+    match = _PAREN_ONLY.match(text)
+    if match and _DOMAIN.match(match.group(1).strip()):
+        return normalize_source(match.group(1))
+    return None
+
+
+def _upper_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+def byline(paragraph: str, *, strong: bool = False) -> tuple[str | None, str | None]:
+    """(author, agency) when a last paragraph is a byline: upper-case names ("HÀ NAM - LÊ HOA",
+    "MINH ANH (TTXVN)"), a prefixed credit ("Tin, ảnh: P.Y"), or, when `strong` (right-aligned or
+    bold on the page), a short title-case name ("Anh Dũng")."""
+    text = paragraph.strip().rstrip(".")
+    if not text or len(text) > 70:
+        return None, None
+    match = _BYLINE_PREFIX.match(text)
+    if match:
+        return match.group(1).strip(), None
+    agency = None
+    suffix = _AGENCY_SUFFIX.match(text)
+    if suffix and suffix.group(1):
+        text, agency = suffix.group(1).strip(), suffix.group(2).strip()
+    words = text.replace("-", " ").replace(",", " ").split()
+    if not words or len(words) > 9 or _SENTENCE_END.search(text) or any(ch.isdigit() for ch in text):
+        return None, None
+    if _upper_ratio(text) >= 0.9 and sum(c.isalpha() for c in text) >= 3:
+        return text, agency
+    # A short title-case name alone on the last line ("Anh Dũng"); longer ones only when the page
+    # sets the line apart (right-aligned or bold).
+    limit = 5 if (strong or agency) else 3
+    if len(words) <= limit and all(w[0].isupper() for w in words if w[0].isalpha()):
+        return text, agency
+    return None, None
+
+
+def is_widget_label(paragraph: str) -> bool:
+    folded = fold(paragraph).strip(" :.-|»>")
+    if not folded:
+        return True
+    if folded in WIDGET_LABELS:
+        return True
+    if any(folded.startswith(p) for p in _LABEL_PREFIXES) and len(folded) < 80:
+        return True
+    return False
+
+
+def strip_inline_widgets(paragraph: str) -> str:
+    return _VIEWS_INLINE.sub("", paragraph).strip()
+
+
+def is_caption_text(paragraph: str) -> bool:
+    """"Ảnh: ...", "(Ảnh minh họa)" style lines."""
+    text = paragraph.strip()
+    return bool(_CAPTION_PREFIX.match(text)) or bool(re.search(r"\(\s*ảnh\s*:[^()]{1,60}\)\s*\.?$", text, re.I))
