@@ -107,7 +107,7 @@ def is_vietnamese_syllable(word: str) -> bool:
     """Whether a word (NFC, any case) is shaped like one well-formed Vietnamese syllable.
 
     Checks onset, vowel group and coda against the Vietnamese inventories, at most one tone, the
-    tone rule for stop codas (c, ch, p, t take only sắc or nặng) and that ă/â need a coda.
+    tone rule for stop codas (c, ch, p, t need sắc or nặng) and that ă/â need a coda.
     """
     parsed = _parse(word)
     if parsed is None:
@@ -118,7 +118,10 @@ def is_vietnamese_syllable(word: str) -> bool:
         return False
     if tones and (tones[0] >= end or tones[0] < start - 1):
         return False
-    return not (tones and coda in ("c", "ch", "p", "t") and letters[tones[0]][1] not in ("\u0301", "\u0323"))
+    # Stop codas take only sắc or nặng: "ất", "mét", never "ât" or "mèt".
+    return not (
+        coda in ("c", "ch", "p", "t") and (not tones or letters[tones[0]][1] not in ("\u0301", "\u0323"))
+    )
 
 
 def _fix_word(word: str) -> str:
