@@ -58,7 +58,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")  # dateparser's deprecation chatter
     rows = load_table()
-    results = {}
     for name, check in (
         ("crawler.text.dates.parse_date", _ours_correct),
         ("dateparser.parse", _dateparser_correct),
@@ -71,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
                 wrong.append((row, got))
         elapsed = time.perf_counter() - started
         correct = len(rows) - len(wrong)
-        results[name] = correct
         print(f"{name:32s} {correct:4d}/{len(rows)} correct = {correct / len(rows):6.1%}  ({elapsed:.2f} s)")
         if args.verbose:
             for row, got in wrong:

@@ -18,8 +18,8 @@ SEEDS = Path("/work/shared/seeds")
 TCVN3_CASES = [
     ("Xin chµo, ®©y lµ mét dßng ch÷ bÞ lçi font", "Xin chào, đây là một dòng chữ bị lỗi font"),
     (
-        "C¸c ®¹i biÓu ®\xadîc truyÒn ®¹t 2 chuyªn ®Ò vÒ c«ng t¸c d©n vËn trong vïng ®ång bµo d©n téc thiÓu sè.",
-        "Các đại biểu được truyền đạt 2 chuyên đề về công tác dân vận trong vùng đồng bào dân tộc thiểu số.",
+        "C¸c ®¹i biÓu ®\xadîc truyÒn ®¹t 2 chuyªn ®Ò vÒ c«ng t¸c d©n vËn trong vïng ®ång bµo d©n téc.",
+        "Các đại biểu được truyền đạt 2 chuyên đề về công tác dân vận trong vùng đồng bào dân tộc.",
     ),
     ("Céng hoµ x· héi chñ nghÜa ViÖt Nam §éc lËp", "Cộng hoà xã hội chủ nghĩa Việt Nam Độc lập"),
     ("QuyÕt ®Þnh cña Bé tr\xadëng Bé Tµi chÝnh", "Quyết định của Bộ trưởng Bộ Tài chính"),
