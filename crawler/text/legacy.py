@@ -8,7 +8,6 @@ fragment by fragment (a mostly-Unicode page can carry one pasted TCVN3 paragraph
 
 from __future__ import annotations
 
-import gzip
 import re
 import unicodedata
 import zlib
@@ -184,16 +183,14 @@ def fix_legacy(text: str) -> str:
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def _gunzip(body: bytes) -> bytes:
-    """Decompresses gzip bytes; a truncated stream gives what could be read."""
+def _gunzip(body: bytes, max_size: int) -> bytes:
+    """Decompresses gzip bytes, at most `max_size` of output (a gzip bomb is cut, not followed);
+    a truncated or corrupt stream gives what could be read."""
+    decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        return gzip.decompress(body)
-    except (OSError, EOFError, zlib.error):
-        decomp = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            return decomp.decompress(body)
-        except zlib.error:
-            return body
+        return decomp.decompress(body, max_size)
+    except zlib.error:
+        return body
 
 
 def _declared_encoding(declared: str | None) -> str | None:
@@ -205,17 +202,17 @@ def _declared_encoding(declared: str | None) -> str | None:
     return resolve_encoding(declared.strip().strip("\"'"))
 
 
-def decode_html_bytes(body: bytes, declared: str | None) -> str:
+def decode_html_bytes(body: bytes, declared: str | None, *, max_size: int = 64 * 1024 * 1024) -> str:
     """Decodes a fetched HTML body to NFC text.
 
-    Gzip bytes (magic 1f 8b) are decompressed even without Content-Encoding. The encoding is taken
-    from the BOM, then `declared` (charset or Content-Type header value), then the page's
+    Gzip bytes (magic 1f 8b) are decompressed even without Content-Encoding, to at most `max_size`.
+    The encoding is taken from the BOM, then `declared` (charset or Content-Type header value), then the page's
     <meta charset>, then UTF-8, then windows-1252. A declared single-byte charset loses to valid
     multi-byte UTF-8 (a common misdeclaration). windows-1258 writes tones as combining marks, hence
     the NFC. Font mojibake (TCVN3/VNI) is not touched here: see fix_legacy.
     """
     if body[:2] == _GZIP_MAGIC:
-        body = _gunzip(body)
+        body = _gunzip(body, max_size)
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
         text = body[len(bom) :].decode(bom_encoding, errors="replace")
