@@ -206,8 +206,8 @@ def decode_html_bytes(body: bytes, declared: str | None, *, max_size: int = 64 *
     """Decodes a fetched HTML body to NFC text.
 
     Gzip bytes (magic 1f 8b) are decompressed even without Content-Encoding, to at most `max_size`.
-    The encoding is taken from the BOM, then `declared` (charset or Content-Type header value), then the page's
-    <meta charset>, then UTF-8, then windows-1252. A declared single-byte charset loses to valid
+    The encoding is taken from the BOM, then `declared` (charset or Content-Type header value),
+    then the page's <meta charset>, then UTF-8, then windows-1252. A declared single-byte charset loses to valid
     multi-byte UTF-8 (a common misdeclaration). windows-1258 writes tones as combining marks, hence
     the NFC. Font mojibake (TCVN3/VNI) is not touched here: see fix_legacy.
     """
