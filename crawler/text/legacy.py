@@ -205,11 +205,11 @@ def _declared_encoding(declared: str | None) -> str | None:
 def decode_html_bytes(body: bytes, declared: str | None, *, max_size: int = 64 * 1024 * 1024) -> str:
     """Decodes a fetched HTML body to NFC text.
 
-    Gzip bytes (magic 1f 8b) are decompressed even without Content-Encoding, to at most `max_size`.
-    The encoding is taken from the BOM, then `declared` (charset or Content-Type header value),
-    then the page's <meta charset>, then UTF-8, then windows-1252. A declared single-byte charset loses to valid
-    multi-byte UTF-8 (a common misdeclaration). windows-1258 writes tones as combining marks, hence
-    the NFC. Font mojibake (TCVN3/VNI) is not touched here: see fix_legacy.
+    Gzip bytes (magic 1f 8b) are decompressed even without Content-Encoding, to at most
+    `max_size`. The encoding comes from the BOM, then `declared` (a charset or a Content-Type
+    value), then the page's <meta charset>, then UTF-8, then windows-1252. Valid multi-byte UTF-8
+    wins over a declared single-byte charset (a common misdeclaration). windows-1258 writes tones
+    as combining marks, hence the NFC. Font mojibake (TCVN3/VNI) is left to fix_legacy.
     """
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body, max_size)
