@@ -176,3 +176,8 @@ def test_tcvn3_page_decodes_as_latin1_then_fixes() -> None:
     text = decode_html_bytes(raw, None)
     assert "Xin chµo" in text
     assert "Xin chào, đây là một dòng chữ" in fix_legacy(text)
+
+
+def test_gzip_output_is_capped() -> None:
+    raw = gzip.compress(b"a" * 1_000_000)
+    assert decode_html_bytes(raw, "utf-8", max_size=1000) == "a" * 1000
