@@ -63,13 +63,17 @@ _BOARDS = (
 _NEGATIVE: list[tuple[str, str]] = [
     ("so ket/tong ket/giao ban", (
         r"\b(?:hoi nghi|le) (?:so ket|tong ket|giao ban)\b|\bgiao ban\b|^(?:so ket|tong ket)\b|"
-        r"\b(?:so ket|tong ket) [^.;]{0,60}(?:6 thang|thang dau nam|nam 20\d\d|quy [ivx\d]|\d+ nam thuc hien)")),
+        r"\b(?:so ket|tong ket) [^.;]{0,60}"
+        r"(?:6 thang|thang dau nam|nam 20\d\d|quy [ivx\d]|\d+ nam thuc hien)")),
     ("hoi nghi bao cao vien", r"\bhoi nghi bao cao vien\b"),
-    ("dai hoi", r"\bdai hoi (?:dang bo|dai bieu|hoi|thi dua|doan)\b|^dai hoi\b"),
+    ("dai hoi", (
+        r"^dai hoi\b|\b(?:to chuc|khai mac|be mac|dien ra) dai hoi\b|\bdai hoi [^.;]{0,40}nhiem ky\b|"
+        r"\bdai hoi thi dua\b")),
     ("tham/chuc mung", (
         r"\b(?:tham,? chuc tet|chuc tet|tham va chuc|chuc mung|tham va tang qua|tham hoi|tang qua|"
         r"gap mat|ky niem \d+ nam)\b")),
-    ("lam viec/kiem tra/khao sat", r"\b(?:lam viec voi|buoi lam viec|cuoc lam viec|doan kiem tra|khao sat)\b"),
+    ("lam viec/kiem tra/khao sat", (
+        r"\b(?:lam viec voi|buoi lam viec|cuoc lam viec|doan kiem tra|khao sat)\b")),
     ("khen thuong/trao giai/thi", (
         r"\b(?:khen thuong|trao giai|bieu duong|ton vinh|tuyen duong|bang khen|danh hieu|hoi thi|"
         r"cuoc thi|vong chung ket)\b")),
@@ -101,9 +105,12 @@ _REPORT_PERIOD = re.compile(
 # A training term in the same sentence as an event verb or a date range: the lead reports the course
 # itself, not training in general.
 _EVENT = re.compile(
-    r"\b(?:to chuc|khai mac|khai giang|be giang|be mac|mo lop|mo \d+ lop|dien ra (?:tu|trong|vao|ngay|sang|chieu)|keo dai|tu ngay|"
+    r"\b(?:to chuc|khai mac|khai giang|be giang|be mac|mo lop|mo \d+ lop|keo dai|tu ngay|"
+    r"dien ra (?:tu|trong|vao|ngay|sang|chieu)|"
     r"trong (?:\d+|hai|ba) ngay|chu tri)\b"
 )
+
+_QUOTED = re.compile(r"[“\"][^”\"“]{8,300}[”\"]")
 
 # "hội thảo tập huấn" is a training workshop, not a seminar: do not penalize it.
 _EXCUSED = re.compile(r"\bhoi thao tap huan\b")
@@ -141,7 +148,8 @@ def _zone_score(z: Zone, matched: list[str]) -> tuple[float, bool]:
         score += w
         matched.append(f"{label}@{z.name}{w:+g}")
     if neg_w:
-        folded = _EXCUSED.sub("", z.folded)
+        # Quoted titles (of chuyên đề, documents, campaigns) name things; they are not the event.
+        folded = _QUOTED.sub(" ", _EXCUSED.sub("", z.folded))
         for label in _hits(_NEGATIVE, folded):
             score += neg_w
             matched.append(f"-{label}@{z.name}{neg_w:+g}")
