@@ -17,7 +17,7 @@ from crawler.dedup.canonical import (
 )
 from crawler.dedup.decide import Decision, Kind, apply, decide, hold, hold_for, release_held, source_domain
 from crawler.dedup.fingerprint import (
-    MAX_HAMMING,
+    MIN_JACCARD,
     DocSig,
     content_hash,
     doc_sig,
@@ -25,6 +25,7 @@ from crawler.dedup.fingerprint import (
     fingerprint_hex,
     hamming,
     is_near_duplicate,
+    jaccard_estimate,
 )
 from crawler.dedup.store import (
     DEFAULT_STATE_DIR,
@@ -41,7 +42,7 @@ __all__ = [
     "DEFAULT_RULES",
     "DEFAULT_STATE_DIR",
     "LIFERAY_RULES",
-    "MAX_HAMMING",
+    "MIN_JACCARD",
     "PRESETS",
     "SHAREPOINT_RULES",
     "TRACKING_PARAMS",
@@ -65,6 +66,7 @@ __all__ = [
     "hold",
     "hold_for",
     "is_near_duplicate",
+    "jaccard_estimate",
     "recover_open_runs",
     "release_held",
     "rules_from_mapping",

@@ -25,23 +25,11 @@ from pathlib import Path
 from typing import Protocol
 
 from crawler.dedup.canonical import url_id
-from crawler.dedup.fingerprint import MAX_HAMMING, DocSig, hamming, is_near_duplicate
+from crawler.dedup.fingerprint import DocSig, is_near_duplicate, jaccard_estimate, lsh_bands
 
 SCHEMA_VERSION = 1
 DEFAULT_STATE_DIR = Path("output/.state")
 STATE_FILE = "state.sqlite3"
-# MAX_HAMMING + 1 bands: any two fingerprints within MAX_HAMMING bits agree exactly on at least one
-# band (pigeonhole), so banding loses no candidate. 64 / 4 = 16-bit bands.
-BANDS = MAX_HAMMING + 1
-_BAND_BITS = [64 // BANDS + (1 if i < 64 % BANDS else 0) for i in range(BANDS)]
-_BAND_SHIFTS = [sum(_BAND_BITS[:i]) for i in range(BANDS)]
-
-
-def bands(simhash: int) -> list[tuple[int, int]]:
-    """(band number, band value) pairs of a 64-bit fingerprint."""
-    return [(i, (simhash >> _BAND_SHIFTS[i]) & ((1 << _BAND_BITS[i]) - 1)) for i in range(BANDS)]
-
-
 def _iso(when: datetime) -> str:
     if when.tzinfo is None:
         raise ValueError("naive datetime: pass an aware datetime (UTC or with an offset)")
@@ -160,6 +148,7 @@ CREATE TABLE IF NOT EXISTS records (
     content_hash TEXT,
     simhash INTEGER,
     words INTEGER NOT NULL DEFAULT 0,
+    minhash BLOB,
     facts TEXT NOT NULL DEFAULT '',
     published_at TEXT,
     published_utc TEXT,
@@ -187,6 +176,7 @@ CREATE TABLE IF NOT EXISTS pending (
     content_hash TEXT NOT NULL,
     simhash INTEGER NOT NULL,
     words INTEGER NOT NULL,
+    minhash BLOB,
     facts TEXT NOT NULL,
     payload TEXT NOT NULL,
     added TEXT NOT NULL,
@@ -204,7 +194,7 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
-_UNDO_COLUMNS = ("content_hash", "simhash", "words", "facts", "published_at", "published_utc",
+_UNDO_COLUMNS = ("content_hash", "simhash", "words", "minhash", "facts", "published_at", "published_utc",
                  "revision", "emitted", "last_seen")
 
 
@@ -298,7 +288,7 @@ class SQLiteStateStore:
     def _record(self, row: sqlite3.Row, with_mirrors: bool = True) -> Record:
         sig = None
         if row["simhash"] is not None:
-            sig = DocSig.from_stored(row["simhash"], row["words"], row["facts"])
+            sig = DocSig.from_stored(row["simhash"], row["words"], row["minhash"], row["facts"])
         mirrors: tuple[str, ...] = ()
         if with_mirrors:
             mirrors = tuple(r[0] for r in self._db.execute(
@@ -332,7 +322,9 @@ class SQLiteStateStore:
 
     def candidates(self, sig: DocSig) -> list[Record]:
         """Emitted records sharing at least one LSH band with `sig` (unconfirmed)."""
-        pairs = bands(sig.simhash)
+        pairs = lsh_bands(sig.minhash)
+        if not pairs:
+            return []
         where = " OR ".join("(l.band_no = ? AND l.band_value = ?)" for _ in pairs)
         params = [v for pair in pairs for v in pair]
         rows = self._db.execute(
@@ -345,12 +337,12 @@ class SQLiteStateStore:
         if not sig.usable:
             return None
         best: Record | None = None
-        best_key: tuple[int, str] | None = None
+        best_key: tuple[float, str] | None = None
         for record in self.candidates(sig):
             if record.canonical_url == exclude_url or record.sig is None:
                 continue
             if is_near_duplicate(sig, record.sig):
-                key = (hamming(sig.simhash, record.sig.simhash), _iso(record.first_seen or now()))
+                key = (-jaccard_estimate(sig.minhash, record.sig.minhash), _iso(record.first_seen or now()))
                 if best_key is None or key < best_key:
                     best, best_key = record, key
         return self.get(best.canonical_url) if best else None
@@ -371,13 +363,15 @@ class SQLiteStateStore:
     def _undo_state(self, row: sqlite3.Row | None) -> str:
         if row is None:
             return "null"
-        return json.dumps({c: row[c] for c in _UNDO_COLUMNS})
+        state = {c: row[c] for c in _UNDO_COLUMNS}
+        state["minhash"] = state["minhash"].hex() if state["minhash"] is not None else None
+        return json.dumps(state)
 
     def _set_lsh(self, rid: int, sig: DocSig | None) -> None:
         self._db.execute("DELETE FROM lsh WHERE rid = ?", (rid,))
         if sig is not None and sig.usable:
             self._db.executemany("INSERT INTO lsh (band_no, band_value, rid) VALUES (?, ?, ?)",
-                                 [(b, v, rid) for b, v in bands(sig.simhash)])
+                                 [(b, v, rid) for b, v in lsh_bands(sig.minhash)])
 
     def mark_emitted(self, record: Record, when: datetime | None = None) -> int:
         """Record that `record` is being written to the feed; returns its revision: 1 when new (or
@@ -387,7 +381,8 @@ class SQLiteStateStore:
         self._begin()
         row = self._db.execute("SELECT * FROM records WHERE url = ?", (record.canonical_url,)).fetchone()
         sig = record.sig
-        sig_cols = ((_signed(sig.simhash), sig.words, sig.facts_text()) if sig else (None, 0, ""))
+        sig_cols = ((_signed(sig.simhash), sig.words, sig.minhash_blob(), sig.facts_text())
+                    if sig else (None, 0, None, ""))
         if row is None:
             revision = 1
         elif not row["emitted"]:
@@ -403,14 +398,15 @@ class SQLiteStateStore:
                   revision, when_s, self.run_id, undo if self.run_id else None)
         if row is None:
             cur = self._db.execute(
-                "INSERT INTO records (url, id, site, first_seen, content_hash, simhash, words, facts, "
-                "published_at, published_utc, revision, last_seen, run_id, undo, emitted) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                "INSERT INTO records (url, id, site, first_seen, content_hash, simhash, words, minhash, "
+                "facts, published_at, published_utc, revision, last_seen, run_id, undo, emitted) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                 (record.canonical_url, record.id, record.site, when_s, *values))
             rid = int(cur.lastrowid or 0)
         else:
             self._db.execute(
-                "UPDATE records SET content_hash = ?, simhash = ?, words = ?, facts = ?, published_at = ?, "
+                "UPDATE records SET content_hash = ?, simhash = ?, words = ?, minhash = ?, facts = ?, "
+                "published_at = ?, "
                 "published_utc = ?, revision = ?, last_seen = ?, run_id = ?, undo = ?, emitted = 1 "
                 "WHERE rid = ?", (*values, row["rid"]))
             rid = row["rid"]
@@ -455,17 +451,18 @@ class SQLiteStateStore:
         return PendingItem(
             canonical_url=row["url"], site=row["site"], source=row["source"],
             content_hash=row["content_hash"],
-            sig=DocSig.from_stored(row["simhash"], row["words"], row["facts"]),
+            sig=DocSig.from_stored(row["simhash"], row["words"], row["minhash"], row["facts"]),
             payload=row["payload"], added=datetime.fromisoformat(row["added"]))
 
     def add_pending(self, item: PendingItem) -> None:
         """Hold an item back (replaces an earlier held version of the same URL)."""
         self._begin()
         self._db.execute(
-            "INSERT OR REPLACE INTO pending (url, site, source, content_hash, simhash, words, facts, "
-            "payload, added, run_id, released_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT OR REPLACE INTO pending (url, site, source, content_hash, simhash, words, minhash, "
+            "facts, payload, added, run_id, released_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             (item.canonical_url, item.site, item.source, item.content_hash, _signed(item.sig.simhash),
-             item.sig.words, item.sig.facts_text(), item.payload, _iso(item.added or now()), self.run_id))
+             item.sig.words, item.sig.minhash_blob(), item.sig.facts_text(), item.payload,
+             _iso(item.added or now()), self.run_id))
         self._wrote()
 
     def find_pending_near(self, sig: DocSig, exclude_site: str | None = None) -> list[PendingItem]:
@@ -547,6 +544,8 @@ class SQLiteStateStore:
             result.undone += 1
             result.undone_urls.append(row["url"])
             before = json.loads(row["undo"])
+            if before is not None and before["minhash"] is not None:
+                before["minhash"] = bytes.fromhex(before["minhash"])
             if before is None:
                 self._db.execute("DELETE FROM lsh WHERE rid = ?", (row["rid"],))
                 self._db.execute("DELETE FROM mirrors WHERE url = ?", (row["url"],))
@@ -555,7 +554,7 @@ class SQLiteStateStore:
             sets = ", ".join(f"{c} = ?" for c in _UNDO_COLUMNS)
             self._db.execute(f"UPDATE records SET {sets}, run_id = NULL, undo = NULL WHERE rid = ?",
                              (*(before[c] for c in _UNDO_COLUMNS), row["rid"]))
-            sig = (DocSig.from_stored(before["simhash"], before["words"], before["facts"])
+            sig = (DocSig.from_stored(before["simhash"], before["words"], before["minhash"], before["facts"])
                    if before["simhash"] is not None and before["emitted"] else None)
             self._set_lsh(row["rid"], sig)
         self._db.execute(
@@ -619,7 +618,6 @@ def recover_open_runs(store: SQLiteStateStore, runs: Iterable[Run] | None = None
 
 
 __all__ = [
-    "BANDS",
     "DEFAULT_STATE_DIR",
     "STATE_FILE",
     "PendingItem",
@@ -628,7 +626,6 @@ __all__ = [
     "Run",
     "SQLiteStateStore",
     "StateStore",
-    "bands",
     "feed_lines",
     "recover_open_runs",
 ]
