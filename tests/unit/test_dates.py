@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ def test_types_date_vs_datetime() -> None:
 
 def test_other_default_zone() -> None:
     value = parse_date("22/09/2022 15:15", tz="UTC")
-    assert value == datetime(2022, 9, 22, 15, 15, tzinfo=timezone.utc)
+    assert value == datetime(2022, 9, 22, 15, 15, tzinfo=UTC)
 
 
 def test_printed_zone_wins_over_default() -> None:
@@ -120,7 +120,7 @@ TO_ISO_CASES = [
     (date(2023, 5, 25), "2023-05-25"),
     (datetime(2023, 5, 25, 0, 4, tzinfo=VN), "2023-05-25T00:04:00+07:00"),
     (datetime(2023, 5, 25, 0, 4), "2023-05-25T00:04:00+07:00"),  # naive: Vietnam time
-    (datetime(2023, 5, 25, 0, 4, 5, 999999, tzinfo=timezone.utc), "2023-05-25T00:04:05+00:00"),
+    (datetime(2023, 5, 25, 0, 4, 5, 999999, tzinfo=UTC), "2023-05-25T00:04:05+00:00"),
     (datetime(2023, 5, 25, 0, 4, tzinfo=timezone(timedelta(hours=-5))), "2023-05-25T00:04:00-05:00"),
 ]
 
