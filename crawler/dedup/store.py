@@ -467,7 +467,7 @@ class SQLiteStateStore:
 
     def find_pending_near(self, sig: DocSig, exclude_site: str | None = None) -> list[PendingItem]:
         """Held items that near-duplicate `sig` (held items are few: a linear scan)."""
-        rows = self._db.execute("SELECT * FROM pending WHERE released_run IS NULL ORDER BY added, url")
+        rows = self._db.execute("SELECT * FROM pending WHERE released_run IS NULL ORDER BY rowid")
         items = [self._pending(r) for r in rows]
         return [p for p in items if p.site != exclude_site and is_near_duplicate(sig, p.sig)]
 
@@ -483,12 +483,12 @@ class SQLiteStateStore:
         self._wrote()
 
     def pop_pending(self, site: str | None = None) -> list[PendingItem]:
-        """All held items (of one site, or all), oldest first, released (see release_pending)."""
+        """All held items (of one site, or all), in arrival order, released (see release_pending)."""
         if site is None:
-            rows = self._db.execute("SELECT * FROM pending WHERE released_run IS NULL ORDER BY added, url")
+            rows = self._db.execute("SELECT * FROM pending WHERE released_run IS NULL ORDER BY rowid")
         else:
             rows = self._db.execute(
-                "SELECT * FROM pending WHERE released_run IS NULL AND site = ? ORDER BY added, url", (site,))
+                "SELECT * FROM pending WHERE released_run IS NULL AND site = ? ORDER BY rowid", (site,))
         items = [self._pending(r) for r in rows]
         for item in items:
             self.release_pending(item.canonical_url)

@@ -1,0 +1,290 @@
+"""SQLiteStateStore: persistence, revisions, mirrors, held items, LSH search, runs and recovery."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from test_dedup_texts import CAO_LOC, ORIGINAL_BODY, SEED_000_BODY, SEED_COPY_BODY, VAN_LANG
+
+from crawler.dedup.canonical import url_id
+from crawler.dedup.fingerprint import content_hash, doc_sig
+from crawler.dedup.store import (
+    PendingItem,
+    Record,
+    SQLiteStateStore,
+    feed_lines,
+    recover_open_runs,
+)
+
+T0 = datetime(2023, 2, 7, 3, 0, tzinfo=UTC)
+ORIG_URL = "https://baolangson.vn/ban-dan-van-tinh-uy-tap-huan-5071654.html"
+COPY_URL = "https://danvan.vn/Home/Tin-hoat-dong/Dia-phuong/15230/Ban-Dan-van-Tinh-uy-Lang-Son"
+
+
+def rec(url: str, body: str, site: str = "baolangson", published: str | None = None) -> Record:
+    return Record(url, site, content_hash("t", body), doc_sig(body), published)
+
+
+def test_creates_directories_and_persists_across_reopen(tmp_path: Path) -> None:
+    state_dir = tmp_path / "output" / ".state"
+    store = SQLiteStateStore(state_dir)
+    assert store.path == state_dir / "state.sqlite3"
+    assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0) == 1
+    store.commit()
+    store.close()
+
+    store = SQLiteStateStore(state_dir)
+    got = store.get(ORIG_URL)
+    assert got is not None
+    assert (got.id, got.site, got.revision, got.emitted, got.first_seen) == (
+        url_id(ORIG_URL),
+        "baolangson",
+        1,
+        True,
+        T0,
+    )
+    assert got.sig == doc_sig(ORIGINAL_BODY)
+    assert store.is_known(ORIG_URL)
+    assert not store.is_known(COPY_URL)
+    store.close()
+
+
+def test_uncommitted_marks_are_not_durable(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path)
+    store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+    store.close()  # no commit: the feed never confirmed the line
+    assert SQLiteStateStore(tmp_path).get(ORIG_URL) is None
+
+
+def test_revision_bumps_only_when_content_changes(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0) == 1
+        assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0 + timedelta(hours=1)) == 1
+        assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY + "\n\nĐính chính: 4.650 đại biểu."), T0) == 2
+        got = store.get(ORIG_URL)
+        assert got is not None and got.revision == 2 and got.first_seen == T0
+
+
+def test_mark_seen_does_not_emit_and_never_downgrades(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        store.mark_seen(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
+        seen = store.get(COPY_URL)
+        assert seen is not None and not seen.emitted and seen.revision == 0
+        assert store.is_known(COPY_URL)
+        assert store.find_near_duplicate(doc_sig(ORIGINAL_BODY)) is None  # not indexed: never emitted
+        assert store.mark_emitted(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0) == 1
+        store.mark_seen(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0 + timedelta(days=1))
+        again = store.get(COPY_URL)
+        assert again is not None and again.emitted and again.revision == 1
+
+
+def test_mirrors(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+        assert store.add_mirror(ORIG_URL, COPY_URL) is True
+        assert store.add_mirror(ORIG_URL, COPY_URL) is False
+        assert store.add_mirror(ORIG_URL, ORIG_URL) is False
+        got = store.get(ORIG_URL)
+        assert got is not None and got.mirrors == (COPY_URL,)
+        merged = store.mirror_of(COPY_URL)
+        assert merged is not None and merged.canonical_url == ORIG_URL
+        assert store.is_known(COPY_URL)
+
+
+def test_lsh_candidates_and_near_duplicate_search(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+        store.mark_emitted(
+            rec("https://danang.gov.vn/web/guest/chi-tiet?id=54019", SEED_000_BODY, "danang"), T0
+        )
+        store.mark_emitted(rec("https://a.vn/cao-loc", CAO_LOC, "a"), T0)
+        copy = doc_sig(SEED_COPY_BODY)
+        assert [r.canonical_url for r in store.candidates(copy)] == [ORIG_URL]
+        found = store.find_near_duplicate(copy)
+        assert found is not None and found.canonical_url == ORIG_URL
+        assert store.find_near_duplicate(copy, exclude_url=ORIG_URL) is None
+        # The templated sibling is a candidate (shares bands) but is rejected by the facts check.
+        van_lang = doc_sig(VAN_LANG)
+        assert [r.canonical_url for r in store.candidates(van_lang)] == ["https://a.vn/cao-loc"]
+        assert store.find_near_duplicate(van_lang) is None
+
+
+def test_changed_content_reindexes(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        store.mark_emitted(rec("https://a.vn/x", CAO_LOC, "a"), T0)
+        store.mark_emitted(rec("https://a.vn/x", SEED_000_BODY, "a"), T0)
+        assert store.find_near_duplicate(doc_sig(CAO_LOC)) is None
+        found = store.find_near_duplicate(doc_sig(SEED_000_BODY))
+        assert found is not None and found.canonical_url == "https://a.vn/x"
+
+
+def test_recent_urls_uses_published_date_then_first_seen(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        store.mark_emitted(rec("https://a.vn/old", CAO_LOC, "a", "2023-01-02T08:00:00+07:00"), T0)
+        store.mark_emitted(rec("https://a.vn/new", VAN_LANG, "a", "2023-02-06T08:00:00+07:00"), T0)
+        store.mark_emitted(rec("https://a.vn/undated", SEED_000_BODY, "a"), T0)
+        store.mark_emitted(rec("https://b.vn/new", ORIGINAL_BODY, "b", "2023-02-06T08:00:00+07:00"), T0)
+        store.mark_seen(rec("https://a.vn/irrelevant", ORIGINAL_BODY, "a", "2023-02-06T08:00:00+07:00"), T0)
+        since = datetime(2023, 2, 1, tzinfo=UTC)
+        assert store.recent_urls("a", since) == ["https://a.vn/new", "https://a.vn/undated"]
+        assert store.recent_urls("a", datetime(2023, 2, 7, 4, tzinfo=UTC)) == []
+
+
+def test_touch_moves_last_seen_forward_only(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+        store.touch(ORIG_URL, T0 + timedelta(days=3))
+        store.touch(ORIG_URL, T0 + timedelta(days=1))
+        got = store.get(ORIG_URL)
+        assert got is not None and got.last_seen == T0 + timedelta(days=3)
+
+
+def test_pending_hold_find_and_pop(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        held = PendingItem(
+            COPY_URL,
+            "danvan",
+            "baolangson.vn",
+            content_hash("t", SEED_COPY_BODY),
+            doc_sig(SEED_COPY_BODY),
+            json.dumps({"url": COPY_URL}),
+            T0,
+        )
+        store.add_pending(held)
+        store.commit()
+        assert store.is_known(COPY_URL)
+        assert [p.canonical_url for p in store.find_pending_near(doc_sig(ORIGINAL_BODY))] == [COPY_URL]
+        assert store.find_pending_near(doc_sig(ORIGINAL_BODY), exclude_site="danvan") == []
+        assert store.find_pending_near(doc_sig(CAO_LOC)) == []
+        assert store.pop_pending("baolangson") == []
+        assert store.pop_pending("danvan") == [held]
+        assert store.pop_pending() == []
+
+
+def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    store = SQLiteStateStore(tmp_path, batch_size=1)  # commit after every write, like a long run
+    store.begin_run("run-1", "baolangson", feed)
+    store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+    store.mark_emitted(rec("https://baolangson.vn/b-1.html", CAO_LOC), T0)
+    # The feed got the first line and half of the second, then the process died.
+    feed.write_text(
+        json.dumps({"id": url_id(ORIG_URL), "revision": 1})
+        + '\n{"id": "'
+        + url_id("https://baolangson.vn/b-1.html")
+        + '", "rev',
+        encoding="utf-8",
+    )
+    store._db.close()  # crash: no seal, no close()
+
+    store = SQLiteStateStore(tmp_path)
+    [run] = store.open_runs()
+    assert (run.run_id, run.feed_path) == ("run-1", str(feed))
+    [result] = recover_open_runs(store, [run])
+    assert (result.kept, result.undone, result.undone_urls) == (1, 1, ["https://baolangson.vn/b-1.html"])
+    assert store.get("https://baolangson.vn/b-1.html") is None  # emitted again next run: not lost
+    assert store.find_near_duplicate(doc_sig(CAO_LOC)) is None
+    kept = store.get(ORIG_URL)
+    assert kept is not None and kept.emitted  # never emitted twice
+    assert store.open_runs() == []
+    store.close()
+
+
+def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path)
+    store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+    store.add_pending(
+        PendingItem(COPY_URL, "danvan", "baolangson.vn", "h", doc_sig(SEED_COPY_BODY), "{}", T0)
+    )
+    store.commit()
+    store.begin_run("run-2", "baolangson", tmp_path / "missing.jsonl")
+    assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY + "\n\nCập nhật: thêm 300 đại biểu dự."), T0) == 2
+    store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY + "\n\nCập nhật lần hai: thêm 400 đại biểu."), T0)
+    assert [p.canonical_url for p in store.pop_pending()] == [COPY_URL]
+    store.commit()
+    store._db.close()
+
+    store = SQLiteStateStore(tmp_path)
+    [result] = recover_open_runs(store, store.open_runs())
+    assert (result.feed_found, result.kept, result.undone) == (False, 0, 1)
+    got = store.get(ORIG_URL)
+    assert got is not None and (got.revision, got.content_hash) == (1, content_hash("t", ORIGINAL_BODY))
+    assert store.find_near_duplicate(doc_sig(SEED_COPY_BODY)) is not None  # index restored too
+    assert [p.canonical_url for p in store.pop_pending()] == [COPY_URL]  # held again, not lost
+    store.close()
+
+
+def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path) -> None:
+    store = SQLiteStateStore(tmp_path)
+    store.add_pending(
+        PendingItem(COPY_URL, "danvan", "baolangson.vn", "h", doc_sig(SEED_COPY_BODY), "{}", T0)
+    )
+    store.begin_run("run-3", "danvan", tmp_path / "f.jsonl")
+    store.pop_pending()
+    store.mark_emitted(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
+    store.seal_run()
+    store.close()
+    store = SQLiteStateStore(tmp_path)
+    assert store.open_runs() == []
+    assert recover_open_runs(store) == []
+    assert store.pop_pending() == []
+    assert store._db.execute("SELECT COUNT(*) FROM pending").fetchone()[0] == 0
+    store.close()
+
+
+def test_live_runs_are_left_alone(tmp_path: Path) -> None:
+    a = SQLiteStateStore(tmp_path)
+    a.begin_run("live", "x", tmp_path / "x.jsonl")
+    a.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+    a.commit()
+    b = SQLiteStateStore(tmp_path)
+    assert recover_open_runs(b) == []  # same pid: alive
+    assert b.get(ORIG_URL) is not None
+    a.close()
+    b.close()
+
+
+def test_feed_lines_reads_complete_lines_only(tmp_path: Path) -> None:
+    feed = tmp_path / "f.jsonl"
+    feed.write_bytes(b'{"id": "a", "revision": 1}\nnot json\n{"id": "b", "revision": 2}\n{"id": "c"')
+    assert feed_lines(feed) == {("a", 1), ("b", 2)}
+
+
+def test_second_writer_waits_for_the_lock_then_proceeds(tmp_path: Path) -> None:
+    a = SQLiteStateStore(tmp_path, busy_timeout_ms=100)
+    b = SQLiteStateStore(tmp_path, busy_timeout_ms=100)
+    a.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)  # holds the write lock
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        b.mark_emitted(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
+    a.commit()
+    b.mark_emitted(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
+    b.commit()
+    assert a.get(COPY_URL) is not None
+    a.close()
+    b.close()
+
+
+def test_refuses_a_newer_schema(tmp_path: Path) -> None:
+    SQLiteStateStore(tmp_path).close()
+    db = sqlite3.connect(tmp_path / "state.sqlite3")
+    db.execute("UPDATE schema_version SET version = 99")
+    db.commit()
+    db.close()
+    with pytest.raises(RuntimeError, match="schema version 99 is newer"):
+        SQLiteStateStore(tmp_path)
+
+
+def test_naive_datetimes_are_rejected(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store, pytest.raises(ValueError, match="naive datetime"):
+        store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), datetime(2023, 2, 7))
+
+
+def test_pragmas(tmp_path: Path) -> None:
+    with SQLiteStateStore(tmp_path) as store:
+        assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert store._db.execute("SELECT version FROM schema_version").fetchone()[0] == 1
