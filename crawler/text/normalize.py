@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # Spaces inside a line; newlines are handled separately by normalize_paragraphs.
@@ -124,6 +125,7 @@ def is_vietnamese_syllable(word: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)  # Vietnamese has a few thousand syllables: nearly every word is a cache hit
 def _fix_word(word: str) -> str:
     """Repairs the vowel of one syllable and puts its tone mark in the canonical place.
 
