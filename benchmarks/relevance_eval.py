@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     rows = load(Path(args[0]) if args else DEFAULT_SET)
     res = evaluate(rows)
-    print(f"items {res.size}  positives {res.tp + res.fn}  hard negatives {res.hard} "
-          f"({res.hard / res.size:.0%})")
+    print(
+        f"items {res.size}  positives {res.tp + res.fn}  hard negatives {res.hard} "
+        f"({res.hard / res.size:.0%})"
+    )
     print(f"tp {res.tp}  fp {res.fp}  fn {res.fn}  tn {res.tn}")
     print(f"precision {res.precision:.4f}  recall {res.recall:.4f}  F1 {res.f1:.4f}")
     for row, score, matched in res.errors:

@@ -31,9 +31,13 @@ THRESHOLD = 3.0
 # (label, pattern) on folded text. Labels are what `matched` shows.
 _TRAINING: list[tuple[str, str]] = [
     ("tap huan", r"\btap huan\b"),
-    ("boi duong nghiep vu/kien thuc/ky nang/ly luan", (
-        r"\bboi duong,? (?:va )?(?:nghiep vu|kien thuc|ky nang|ly luan|chinh tri|cap nhat|nang cao|"
-        r"cong tac|ngach|nhan thuc|can bo|doi ngu can bo|cho can bo|dang vien)")),
+    (
+        "boi duong nghiep vu/kien thuc/ky nang/ly luan",
+        (
+            r"\bboi duong,? (?:va )?(?:nghiep vu|kien thuc|ky nang|ly luan|chinh tri|cap nhat|nang cao|"
+            r"cong tac|ngach|nhan thuc|can bo|doi ngu can bo|cho can bo|dang vien)"
+        ),
+    ),
     ("lop/khoa boi duong", r"\b(?:lop|khoa|chuong trinh) boi duong\b"),
     ("cap nhat kien thuc", r"\bcap nhat,? kien thuc\b"),
     ("lop ly luan chinh tri", r"\blop (?:so cap|trung cap|cao cap)(?: ly luan)? chinh tri\b"),
@@ -61,36 +65,70 @@ _BOARDS = (
 # Out-of-scope event types. Weight applies per zone (title, lead); body is not penalized because
 # long reports mention everything.
 _NEGATIVE: list[tuple[str, str]] = [
-    ("so ket/tong ket/giao ban", (
-        r"\b(?:hoi nghi|le) (?:so ket|tong ket|giao ban)\b|\bgiao ban\b|^(?:so ket|tong ket)\b|"
-        r"\b(?:so ket|tong ket) [^.;]{0,60}"
-        r"(?:6 thang|thang dau nam|nam 20\d\d|quy [ivx\d]|\d+ nam thuc hien)")),
+    (
+        "so ket/tong ket/giao ban",
+        (
+            r"\b(?:hoi nghi|le) (?:so ket|tong ket|giao ban)\b|\bgiao ban\b|^(?:so ket|tong ket)\b|"
+            r"\b(?:so ket|tong ket) [^.;]{0,60}"
+            r"(?:6 thang|thang dau nam|nam 20\d\d|quy [ivx\d]|\d+ nam thuc hien)"
+        ),
+    ),
     ("hoi nghi bao cao vien", r"\bhoi nghi bao cao vien\b"),
-    ("dai hoi", (
-        r"^dai hoi\b|\b(?:to chuc|khai mac|be mac|dien ra) dai hoi\b|\bdai hoi [^.;]{0,40}nhiem ky\b|"
-        r"\bdai hoi thi dua\b")),
-    ("tham/chuc mung", (
-        r"\b(?:tham,? chuc tet|chuc tet|tham va chuc|chuc mung|tham va tang qua|tham hoi|tang qua|"
-        r"gap mat|ky niem \d+ nam)\b")),
-    ("lam viec/kiem tra/khao sat", (
-        r"\b(?:lam viec voi|buoi lam viec|cuoc lam viec|doan kiem tra|khao sat)\b")),
-    ("khen thuong/trao giai/thi", (
-        r"\b(?:khen thuong|trao giai|bieu duong|ton vinh|tuyen duong|bang khen|danh hieu|hoi thi|"
-        r"cuoc thi|vong chung ket)\b")),
+    (
+        "dai hoi",
+        (
+            r"^dai hoi\b|\b(?:to chuc|khai mac|be mac|dien ra) dai hoi\b|\bdai hoi [^.;]{0,40}nhiem ky\b|"
+            r"\bdai hoi thi dua\b"
+        ),
+    ),
+    (
+        "tham/chuc mung",
+        (
+            r"\b(?:tham,? chuc tet|chuc tet|tham va chuc|chuc mung|tham va tang qua|tham hoi|tang qua|"
+            r"gap mat|ky niem \d+ nam)\b"
+        ),
+    ),
+    (
+        "lam viec/kiem tra/khao sat",
+        (r"\b(?:lam viec voi|buoi lam viec|cuoc lam viec|doan kiem tra|khao sat)\b"),
+    ),
+    (
+        "khen thuong/trao giai/thi",
+        (
+            r"\b(?:khen thuong|trao giai|bieu duong|ton vinh|tuyen duong|bang khen|danh hieu|hoi thi|"
+            r"cuoc thi|vong chung ket)\b"
+        ),
+    ),
     ("tuyen sinh/dao tao dai hoc", r"\b(?:tuyen sinh|thac si|tien si|sau dai hoc|quy che dao tao)\b"),
-    ("quan su: dien tap/huan luyen/hoi thao", (
-        r"\b(?:dien tap|hoi thao|tap luyen|luyen tap|huan luyen (?:chien si|tan binh|cong dan)|"
-        r"chien si moi|tan binh|ky thuat chien dau|chien thuat bo binh|dieu lenh)\b")),
-    ("toa dam/doi thoai/danh gia de tai", (
-        r"\b(?:to chuc|buoi|hoi nghi) (?:toa dam|doi thoai)\b|^(?:toa dam|doi thoai)\b|\bdanh gia de tai\b|"
-        r"\bphong van\b")),
-    ("ky thuat san xuat/day nghe", (
-        r"\b(?:ky thuat (?:trong|nuoi|cham soc|chan nuoi|san xuat)|day nghe|chuyen giao (?:khoa hoc|tien bo)"
-        r"|hoc nghe)\b")),
-    ("van ban/binh luan", (
-        r"^(?:quyet dinh|thong tu|cong van|chi thi|nghi dinh)\b|\bban hanh (?:khung|quy che|ke hoach)\b|"
-        r"^(?:nang cao chat luong|nang cao hieu qua|giai phap|doi moi)\b|\b(?:tom tat|tu khoa):|"
-        r"^\((?:llct|tccs)\)|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b")),
+    (
+        "quan su: dien tap/huan luyen/hoi thao",
+        (
+            r"\b(?:dien tap|hoi thao|tap luyen|luyen tap|huan luyen (?:chien si|tan binh|cong dan)|"
+            r"chien si moi|tan binh|ky thuat chien dau|chien thuat bo binh|dieu lenh)\b"
+        ),
+    ),
+    (
+        "toa dam/doi thoai/danh gia de tai",
+        (
+            r"\b(?:to chuc|buoi|hoi nghi) (?:toa dam|doi thoai)\b|^(?:toa dam|doi thoai)\b|"
+            r"\bdanh gia de tai\b|\bphong van\b"
+        ),
+    ),
+    (
+        "ky thuat san xuat/day nghe",
+        (
+            r"\b(?:ky thuat (?:trong|nuoi|cham soc|chan nuoi|san xuat)|day nghe|"
+            r"chuyen giao (?:khoa hoc|tien bo)|hoc nghe)\b"
+        ),
+    ),
+    (
+        "van ban/binh luan",
+        (
+            r"^(?:quyet dinh|thong tu|cong van|chi thi|nghi dinh)\b|\bban hanh (?:khung|quy che|ke hoach)\b|"
+            r"^(?:nang cao chat luong|nang cao hieu qua|giai phap|doi moi)\b|\b(?:tom tat|tu khoa):|"
+            r"^\((?:llct|tccs)\)|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b"
+        ),
+    ),
 ]
 
 # Reports that count courses among their results: a count of classes plus a reporting period.

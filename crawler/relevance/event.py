@@ -76,12 +76,18 @@ _LOCATION = re.compile(
     r"trung tam van hoa|nha truyen thong)[^,;.()]{0,80})"
 )
 _SPEAKERS = (
-    re.compile(r"\bdo\s+(?P<who>[^;.()]{4,120}?)\s+(?:trinh bay|truyen dat|bao cao|gioi thieu|"
-               r"thong tin|huong dan|phu trach|giang day)\b"),
-    re.compile(r"\bduoc nghe\s+(?P<who>[^;.()]{4,120}?)\s+(?:trinh bay|truyen dat|bao cao|gioi thieu|"
-               r"thong tin|huong dan)\b"),
-    re.compile(r"\b(?P<who>(?:cac )?bao cao vien (?:cua|den tu) [^,;.()]{3,100}?)\s+(?:da )?"
-               r"(?:trinh bay|truyen dat|bao cao|gioi thieu|thong tin)\b"),
+    re.compile(
+        r"\bdo\s+(?P<who>[^;.()]{4,120}?)\s+(?:trinh bay|truyen dat|bao cao|gioi thieu|"
+        r"thong tin|huong dan|phu trach|giang day)\b"
+    ),
+    re.compile(
+        r"\bduoc nghe\s+(?P<who>[^;.()]{4,120}?)\s+(?:trinh bay|truyen dat|bao cao|gioi thieu|"
+        r"thong tin|huong dan)\b"
+    ),
+    re.compile(
+        r"\b(?P<who>(?:cac )?bao cao vien (?:cua|den tu) [^,;.()]{3,100}?)\s+(?:da )?"
+        r"(?:trinh bay|truyen dat|bao cao|gioi thieu|thong tin)\b"
+    ),
 )
 
 
