@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess, CrawlerProcessBase
 from scrapy.settings import Settings
 
 from crawler.sites.registry import SiteConfig
@@ -68,7 +68,7 @@ def run_sites(
     base_urls: Mapping[str, str] | None = None,
     broken: Mapping[str, str] | None = None,
     runs_dir: Path | None = None,
-    process: CrawlerProcess | None = None,
+    process: CrawlerProcessBase | None = None,
 ) -> tuple[list[SiteSummary], Path | None]:
     """Crawl each slug in one reactor; returns the summaries and where the summary JSON was saved."""
     process = process or CrawlerProcess(settings, install_root_handler=True)

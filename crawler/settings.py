@@ -62,7 +62,11 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     # Runs after the feed exporter has written the line: only then is the item marked emitted.
     "crawler.extensions.StateCommitter": 900,
+    "crawler.extensions.SilentFailureReporter": 910,
+    "crawler.extensions.StatsFile": 920,
 }
+# Save the final crawl stats as JSON at this path (off when empty).
+STATS_FILE = ""
 
 # --- Project settings ------------------------------------------------------------------------
 # Keep articles that are not training announcements (with is_training false) instead of dropping.

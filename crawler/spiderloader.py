@@ -7,6 +7,7 @@ A malformed site file does not break `scrapy list` or other sites: it is reporte
 from __future__ import annotations
 
 import logging
+import builtins
 from typing import Any
 
 from scrapy import Request, Spider
@@ -49,5 +50,5 @@ class RegistrySpiderLoader:
     def list(self) -> list[str]:
         return sorted(self._spiders)
 
-    def find_by_request(self, request: Request) -> list[str]:
+    def find_by_request(self, request: Request) -> builtins.list[str]:
         return [name for name, cls in self._spiders.items() if cls.handles_request(request)]

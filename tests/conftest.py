@@ -55,17 +55,20 @@ def crawl(tmp_path: Path):
     and returns the items it wrote and the final stats it logged."""
     state = tmp_path / "state"
 
-    def run(slug: str, base_url: str | None, *extra: str, out_name: str = "out.jsonl",
+    def run(slug: str, base_url: str | None, *extra: str, out_name: str | None = "out.jsonl",
             state_dir: Path | None = None, timeout: float = 120) -> CrawlResult:
-        out = tmp_path / out_name
-        stats_file = tmp_path / (out_name + ".stats.json")
-        args = ["crawl", slug, "-O", f"{out}:jsonlines", "-s", f"STATE_DIR={state_dir or state}",
+        """out_name=None keeps the project's default feed (output/<slug>/<time>.jsonl under tmp_path)."""
+        out = tmp_path / (out_name or "default-feed")
+        stats_file = tmp_path / f"{out.name}.stats.json"
+        args = ["crawl", slug, *(["-O", f"{out}:jsonlines"] if out_name else []),
+                "-s", f"STATE_DIR={state_dir or state}",
                 "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
                 "-s", f"STATS_FILE={stats_file}"]
         if base_url:
             args += ["-a", f"base_url={base_url}"]
         args += list(extra)
-        proc = run_scrapy(args, cwd=REPO, timeout=timeout)
+        # The working directory is the test's own, so default feeds land under tmp_path/output/.
+        proc = run_scrapy(args, cwd=tmp_path, timeout=timeout)
         items = [json.loads(line) for line in out.read_text("utf-8").splitlines()] if out.exists() else []
         stats = json.loads(stats_file.read_text("utf-8")) if stats_file.exists() else {}
         return CrawlResult(proc.returncode, items, stats, proc.stderr, out)

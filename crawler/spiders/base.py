@@ -70,7 +70,7 @@ class DiscoverySpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler)
-        return spider  # type: ignore[no-any-return]
+        return spider
 
     def configure(self, crawler: Crawler) -> None:
         """Allowed domains follow the base URL when rebased; the state store is shared with pipelines."""
@@ -226,14 +226,23 @@ class DiscoverySpider(scrapy.Spider):
         return max(1, self.site.pagination.stop_after_stale, configured)
 
     def listing_dates_before_since(self, response: TextResponse) -> tuple[int, int]:
-        """How many dates the listing prints, and how many of them fall before `since`."""
+        """Of the dates printed next to the listing's article links (not the header strip or the
+        footer), how many there are and how many fall before `since`."""
         from crawler.text.dates import find_dates
 
-        text = " ".join(response.xpath("//body//text()[not(ancestor::script or ancestor::style)]").getall())
-        values = [v for _span, v in find_dates(text)]
-        days = [v.date() if isinstance(v, datetime) else v for v in values]
         assert self.since is not None
-        return len(days), sum(1 for d in days if d < self.since)
+        dated = older = 0
+        for anchor in response.xpath("//a[@href]"):
+            url = self.to_real(urljoin(response.meta.get("real_url", response.url), anchor.attrib["href"]))
+            if not self.site.is_article_url(url):
+                continue
+            box = anchor.xpath("ancestor::*[self::li or self::article or self::div or self::tr][1]")
+            text = " ".join((box or anchor).xpath(".//text()").getall())
+            found = [v for _span, v in find_dates(text)]
+            if found:
+                dated += 1
+                older += _day(found[0]) < self.since
+        return dated, older
 
     # -- feeds and sitemaps -------------------------------------------------------------------
 
