@@ -262,16 +262,19 @@ def load_layout(name: str) -> dict[str, Any]:
 
 
 def _province(value: Any, path: Path) -> str | None:
+    """One of the 34 current provinces; a pre-2025 name is refused with the name to write instead."""
+    from crawler.relevance.provinces import OLD_TO_NEW, PROVINCES, canonical_province
+    from crawler.text import fold
+
     if value is None:
         return None
     name = _typed(value, str, path, "province")
-    try:
-        from crawler.relevance.provinces import canonical_province
-    except ImportError:  # the province table lands with the relevance module
-        return name
     canon = canonical_province(name)
     if canon is None:
         raise RegistryError(path, "province", f"{name!r} is not one of the 34 provinces (after 1/7/2025)")
+    merged = {fold(old): new for old, new in OLD_TO_NEW.items() if new != old and old not in PROVINCES}
+    if fold(name) in merged:
+        raise RegistryError(path, "province", f"{name!r} merged into {canon!r} on 1/7/2025: write {canon!r}")
     return canon
 
 

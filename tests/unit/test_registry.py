@@ -137,3 +137,15 @@ def test_bad_canonical_rules_are_reported(tmp_path: Path) -> None:
     with pytest.raises(RegistryError) as err:
         load_site(write(tmp_path, text))
     assert err.value.field == "canonical" and "joomla" in str(err.value)
+
+
+def test_pre_2025_province_is_refused_with_its_successor(tmp_path: Path) -> None:
+    with pytest.raises(RegistryError) as err:
+        load_site(write(tmp_path, VALID.replace('province = "Lạng Sơn"', 'province = "Quảng Nam"')))
+    assert err.value.field == "province" and "merged into 'Đà Nẵng'" in str(err.value)
+
+
+@pytest.mark.parametrize("spelling", ["Thanh Hoá", "tỉnh Thanh Hóa", "Thanh Hóa"])
+def test_province_spellings_are_canonicalized(tmp_path: Path, spelling: str) -> None:
+    site = load_site(write(tmp_path, VALID.replace('province = "Lạng Sơn"', f'province = "{spelling}"')))
+    assert site.province == "Thanh Hóa"
