@@ -61,7 +61,9 @@ def _site(slug: str) -> SiteConfig | None:
         return None
 
 
-def cases(slugs: list[str] | None = None, root: Path = FIXTURES_DIR) -> list[tuple[str, str, bytes, dict[str, Any]]]:
+def cases(
+    slugs: list[str] | None = None, root: Path = FIXTURES_DIR
+) -> list[tuple[str, str, bytes, dict[str, Any]]]:
     """(slug, page label, raw bytes, expected) for every fixture article with an expected body."""
     out = []
     for slug in slugs or fixture_slugs(root):
@@ -94,7 +96,9 @@ def run(slugs: list[str] | None = None) -> list[Row]:
         t1 = time.perf_counter()
         theirs = trafilatura.extract(decode_html(raw), url=url, include_comments=False) or ""
         t2 = time.perf_counter()
-        rows.append(Row(label, prf(ours, exp["body"]), prf(theirs, exp["body"]), (t1 - t0) * 1000, (t2 - t1) * 1000))
+        rows.append(
+            Row(label, prf(ours, exp["body"]), prf(theirs, exp["body"]), (t1 - t0) * 1000, (t2 - t1) * 1000)
+        )
     return rows
 
 
@@ -111,15 +115,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=1))
         return 0
     width = max(len(r.page) for r in rows)
-    print(f"{'page':<{width}}  {'ours P':>6} {'R':>6} {'F1':>6}   {'traf P':>6} {'R':>6} {'F1':>6}   {'ms':>6} {'ms traf':>7}")
+    print(
+        f"{'page':<{width}}  {'ours P':>6} {'R':>6} {'F1':>6}   "
+        f"{'traf P':>6} {'R':>6} {'F1':>6}   {'ms':>6} {'ms traf':>7}"
+    )
     for r in rows:
-        print(f"{r.page:<{width}}  {r.ours[0]:6.3f} {r.ours[1]:6.3f} {r.ours[2]:6.3f}   "
-              f"{r.theirs[0]:6.3f} {r.theirs[1]:6.3f} {r.theirs[2]:6.3f}   {r.ms_ours:6.1f} {r.ms_theirs:7.1f}")
+        print(
+            f"{r.page:<{width}}  {r.ours[0]:6.3f} {r.ours[1]:6.3f} {r.ours[2]:6.3f}   "
+            f"{r.theirs[0]:6.3f} {r.theirs[1]:6.3f} {r.theirs[2]:6.3f}   {r.ms_ours:6.1f} {r.ms_theirs:7.1f}"
+        )
     mean_ours = statistics.mean(r.ours[2] for r in rows)
     mean_theirs = statistics.mean(r.theirs[2] for r in rows)
     print(f"\n{len(rows)} pages  mean body F1: ours {mean_ours:.3f}  trafilatura {mean_theirs:.3f}")
-    print(f"median ms/page: ours {statistics.median(r.ms_ours for r in rows):.1f}  "
-          f"trafilatura {statistics.median(r.ms_theirs for r in rows):.1f}")
+    print(
+        f"median ms/page: ours {statistics.median(r.ms_ours for r in rows):.1f}  "
+        f"trafilatura {statistics.median(r.ms_theirs for r in rows):.1f}"
+    )
     return 0
 
 

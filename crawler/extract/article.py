@@ -29,12 +29,72 @@ from crawler.text import normalize_text
 _TRANSLATOR = HTMLTranslator()
 
 SKIP_TAGS = frozenset(
-    "script style noscript iframe form button input select textarea svg object embed video audio ins "
-    "template head link meta map area canvas nav".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "form",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "svg",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "ins",
+        "template",
+        "head",
+        "link",
+        "meta",
+        "map",
+        "area",
+        "canvas",
+        "nav",
+    ]
 )
 BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li ul ol blockquote table tbody thead tfoot tr td th figure figcaption section "
-    "article header footer aside pre dl dt dd hr address center main details summary caption".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "blockquote",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "figcaption",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "pre",
+        "dl",
+        "dt",
+        "dd",
+        "hr",
+        "address",
+        "center",
+        "main",
+        "details",
+        "summary",
+        "caption",
+    ]
 )
 _CAPTION_CLASS = re.compile(
     r"(?:^|[-_\s])(?:caption|pcaption|image_desc|img_desc|imgdesc|photo-?desc|photocms_caption|fig-?desc|"
@@ -51,15 +111,59 @@ _JUNK_CLASS = re.compile(
 )
 _IMG_SKIP = re.compile(r"(?:icon|logo|sprite|blank|spacer|pixel|1x1|loading|avatar)[^/]*$", re.I)
 _ATTACH_EXT = ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "odt", "ods", "rtf")
-GENERIC_TITLE = ("h1.title", "h1.article-title", "h1.detail-title", "h1.the-article-title", ".article__title", "h1")
+GENERIC_TITLE = (
+    "h1.title",
+    "h1.article-title",
+    "h1.detail-title",
+    "h1.the-article-title",
+    ".article__title",
+    "h1",
+)
 GENERIC_SUMMARY = (
-    ".sapo", ".article__sapo", ".cms-desc", ".the-article-summary", ".chi-tiet-sub-content", ".detail-sapo",
-    ".news-sapo", ".article-sapo", ".lead", ".summary-detail", "h2.sapo", ".article-summary:not(a *)",
+    ".sapo",
+    ".article__sapo",
+    ".cms-desc",
+    ".the-article-summary",
+    ".chi-tiet-sub-content",
+    ".detail-sapo",
+    ".news-sapo",
+    ".article-sapo",
+    ".lead",
+    ".summary-detail",
+    "h2.sapo",
+    ".article-summary:not(a *)",
 )
 GENERIC_BODY = (
-    ".cms-body", "[itemprop=articleBody]", ".the-article-body", ".chi-tiet-main-content", ".article__body",
-    ".detail-content", ".content-detail", "#content-detail", ".news-content", ".article-content",
-    ".entry-content", ".post-content", ".journal-content-article", ".field-name-body", ".content-fck",
+    ".cms-body",
+    "[itemprop=articleBody]",
+    ".the-article-body",
+    ".chi-tiet-main-content",
+    ".article__body",
+    ".detail-content",
+    ".content-detail",
+    "#content-detail",
+    ".news-content",
+    ".article-content",
+    ".entry-content",
+    ".post-content",
+    ".journal-content-article",
+    ".field-name-body",
+    ".content-fck",
+)
+# Date elements of common templates, looked for only inside the article (headline + body) scope.
+GENERIC_PUBLISHED = (
+    ".pubdate",
+    ".publish-date",
+    ".time-update",
+    ".the-article-publish",
+    ".article__meta .time",
+    ".post-date",
+    ".date-time",
+    ".news-date",
+    ".detail-time",
+    ".ngay-dang",
+    ".datetime",
+    ".date",
 )
 GENERIC_AUTHOR = (".article__author", ".the-article-author", ".author-make", ".author", "[itemprop=author]")
 
@@ -165,7 +269,9 @@ class _Walker:
         )
         inner = _Ctx(
             italic=ctx.italic or tag in ("em", "i") or "font-style:italic" in style,
-            bold=ctx.bold or tag in ("strong", "b") or re.search(r"font-weight:(bold|[6-9]00)", style) is not None,
+            bold=ctx.bold
+            or tag in ("strong", "b")
+            or re.search(r"font-weight:(bold|[6-9]00)", style) is not None,
             align=align or ctx.align,
             link=ctx.link or tag == "a",
         )
@@ -220,7 +326,7 @@ def _remove_junk(node: Any) -> None:
     for el in list(node.iterdescendants()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
-        tokens = (el.get("class") or "").split() + [el.get("id") or ""]
+        tokens = [*(el.get("class") or "").split(), el.get("id") or ""]
         if any(_JUNK_CLASS.search(t) for t in tokens if t):
             _drop(el)
         elif el.tag == "a" and el.xpath("./descendant::*[self::h2 or self::h3 or self::h4 or self::p]"):
@@ -293,9 +399,9 @@ def _precedes(a: Any, b: Any) -> bool:
     return False
 
 
-def _find_date(root: Any, selectors: Selectors, title_el: Any, body_el: Any, reasons: list[str]) -> tuple[
-    date | datetime | None, str | None
-]:
+def _find_date(
+    root: Any, selectors: Selectors, title_el: Any, body_el: Any, reasons: list[str]
+) -> tuple[date | datetime | None, str | None]:
     candidates: list[tuple[str, date | datetime]] = []
 
     def add(rung: str, value: date | datetime | None) -> None:
@@ -324,6 +430,15 @@ def _find_date(root: Any, selectors: Selectors, title_el: Any, body_el: Any, rea
         else:
             continue
         break
+    if scope is not None:
+        for sel in GENERIC_PUBLISHED:
+            found = [el for el in select(scope, sel) if not el.xpath("ancestor::a")]
+            value, problem = D.parse_text_date(_text(found[0])) if found else (None, None)
+            if problem:
+                reasons.append(f"date {sel!r}: {problem}")
+            if value is not None:
+                add("date_element", value)
+                break
     if title_el is not None:
         value, problem = D.parse_text_date(_after_title(title_el, body_el))
         if problem:
@@ -435,12 +550,16 @@ def _parse(text: str) -> Any:
 def _trafilatura_paragraphs(text: str, url: str) -> list[str]:
     import trafilatura
 
-    out = trafilatura.extract(text, url=url, include_comments=False, favor_precision=True, include_tables=True)
+    out = trafilatura.extract(
+        text, url=url, include_comments=False, favor_precision=True, include_tables=True
+    )
     return [normalize_text(p) for p in (out or "").split("\n") if normalize_text(p)]
 
 
 def _clean_person(text: str) -> str:
-    text = re.sub(r"^(?:tác giả|người viết|bài|tin|bài và ảnh|tin, ảnh|tin và ảnh)\s*:\s*", "", text.strip(), flags=re.I)
+    text = re.sub(
+        r"^(?:tác giả|người viết|bài|tin|bài và ảnh|tin, ảnh|tin và ảnh)\s*:\s*", "", text.strip(), flags=re.I
+    )
     return text.strip(" .-–—")
 
 
@@ -455,7 +574,8 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     selectors = site.selectors if site is not None else Selectors()
     if result.cms and (site is None or not site.layout):
         selectors = selectors.merged_over(layout_selectors(result.cms))
-    has_site_body = bool(selectors.body)
+    # Only a template the site file declares (own selectors or layout) is expected to match.
+    has_site_body = site is not None and bool(site.selectors.body)
     lang = root.get("lang") or (root.xpath("//html/@lang") or [None])[0]
     result.language = str(lang).split("-")[0].lower() if lang else None
 
@@ -496,7 +616,9 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
                 break
 
     result.published_at, result.date_source = _find_date(root, selectors, title_el, body_el, reasons)
-    raw = D.jsonld_field(root, "dateModified") or D.meta_content(root, "article:modified_time", "dateModified")
+    raw = D.jsonld_field(root, "dateModified") or D.meta_content(
+        root, "article:modified_time", "dateModified"
+    )
     result.modified_at = D.parse_iso(raw) if raw else None
 
     author_text, _ = _first_text(root, selectors.author)
@@ -505,7 +627,9 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     source = rules.normalize_source(source_text) if source_text else None
     if author is None and body_el is not None:
         for sel in GENERIC_AUTHOR:
-            found = [el for el in select(body_el.getparent() if body_el.getparent() is not None else body_el, sel)]
+            found = [
+                el for el in select(body_el.getparent() if body_el.getparent() is not None else body_el, sel)
+            ]
             found = [el for el in found if 0 < len(_text(el)) <= 60]
             if found:
                 author = _clean_person(_text(found[0])) or None
@@ -573,16 +697,54 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     result.images = images
 
     attach_nodes = [n for n in [body_el] if n is not None]
-    attach_nodes += [el for el in root.xpath("//*[@class or @id]") if re.search(
-        r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", _classes(el), re.I)]
+    attach_nodes += [
+        el
+        for el in root.xpath("//*[@class or @id]")
+        if re.search(r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", _classes(el), re.I)
+    ]
     result.attachments = _attachments(attach_nodes, url) if attach_nodes else []
 
-    _decide(result, body_el, paragraphs, reasons, has_site_body and not body_how.startswith("selector"), root)
+    _decide(
+        result,
+        body_el,
+        paragraphs,
+        reasons,
+        has_site_body and not body_how.startswith("selector"),
+        root,
+        body_how == "generic scoring",
+    )
     return result
 
 
-def _decide(result: ArticleData, body_el: Any, blocks: list[Block], reasons: list[str], site_missed: bool,
-            root: Any) -> None:
+def _in_card_list(el: Any, depth: int = 6) -> bool:
+    """Whether el is (inside) one of >= 3 same-shaped siblings that each hold a headline link: a
+    listing's story cards, whose teaser text can outscore everything else on a category page."""
+    node = el
+    for _ in range(depth):
+        if node is None or node.getparent() is None:
+            return False
+        parent = node.getparent()
+        same = [s for s in parent if s.tag == node.tag and s.get("class") == node.get("class")]
+        cards = [
+            s
+            for s in same
+            if s.xpath(".//*[self::h2 or self::h3 or self::h4]//a | .//a//*[self::h2 or self::h3]")
+        ]
+        if node.get("class") and len(cards) >= 3:
+            return True
+        node = parent
+    return False
+
+
+def _decide(
+    result: ArticleData,
+    body_el: Any,
+    blocks: list[Block],
+    reasons: list[str],
+    site_missed: bool,
+    root: Any,
+    generic: bool,
+) -> None:
     words = len(result.body.split())
     n_par = result.body.count("\n\n") + 1 if result.body else 0
     total = sum(len(b.text) for b in blocks) or 1
@@ -594,7 +756,9 @@ def _decide(result: ArticleData, body_el: Any, blocks: list[Block], reasons: lis
             if len(anchor.split()) >= 6:
                 teasers, teaser_chars = teasers + 1, teaser_chars + len(anchor)
     og_type = (D.meta_content(root, "og:type") or "").lower()
-    reasons.append(f"body {words} words in {n_par} paragraphs, link density {density:.2f}, {teasers} headline links")
+    reasons.append(
+        f"body {words} words in {n_par} paragraphs, link density {density:.2f}, {teasers} headline links"
+    )
     problems: list[str] = []
     if not result.title:
         problems.append("no headline")
@@ -607,6 +771,8 @@ def _decide(result: ArticleData, body_el: Any, blocks: list[Block], reasons: lis
         problems.append(f"{teasers} headline links in the body (a listing)")
     if result.published_at is None and words < 150:
         problems.append("no publish date and a short body")
+    if body_el is not None and generic and _in_card_list(body_el):
+        problems.append("the text sits in one card of a repeated list of stories")
     if site_missed and not (result.published_at is not None and words >= 150 and og_type == "article"):
         problems.append("the site's article template is absent")
     result.is_article = not problems

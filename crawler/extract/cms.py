@@ -19,12 +19,12 @@ def _fingerprints() -> dict[str, tuple[str, ...]]:
 
 
 def detect_cms(html_text: str) -> str | None:
-    """The family whose layout fingerprints occur most often (distinct fingerprints, case-sensitive:
-    they are class names and paths); None when nothing matches."""
+    """The family with the most distinct fingerprints in the page (case-sensitive: they are class
+    names and paths), at least two, so one stray path ("/uploads/news/" in a link) does not decide."""
     best: tuple[int, str] | None = None
     for family, prints in _fingerprints().items():
         hits = sum(1 for f in prints if f in html_text)
-        if hits and (best is None or hits > best[0]):
+        if hits >= 2 and (best is None or hits > best[0]):
             best = (hits, family)
     return best[1] if best else None
 

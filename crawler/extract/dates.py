@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from lxml import html as lxml_html
@@ -29,11 +29,21 @@ _ISO = re.compile(
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})(?!\d)")
 _TIME = re.compile(r"(?<!\d)(\d{1,2})\s*[:hg]\s*(\d{2})(?::(\d{2}))?(?!\d)")
 _OFFSET = re.compile(r"(?:GMT|UTC)?\s*([+-])(\d{1,2}):?(\d{2})?\)?")
-_WEEKDAY = re.compile(
-    r"(thu\s*(hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|\bcn\b)\s*[,.-]?\s*(ngay\s*)?$", re.I
-)
-_WEEKDAY_NUM = {"hai": 0, "2": 0, "ba": 1, "3": 1, "tu": 2, "4": 2, "nam": 3, "5": 3, "sau": 4, "6": 4,
-                "bay": 5, "7": 5}
+_WEEKDAY = re.compile(r"(thu\s*(hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|\bcn\b)\s*[,.-]?\s*(ngay\s*)?$", re.I)
+_WEEKDAY_NUM = {
+    "hai": 0,
+    "2": 0,
+    "ba": 1,
+    "3": 1,
+    "tu": 2,
+    "4": 2,
+    "nam": 3,
+    "5": 3,
+    "sau": 4,
+    "6": 4,
+    "bay": 5,
+    "7": 5,
+}
 
 
 def _fold(text: str) -> str:
@@ -49,14 +59,14 @@ def parse_iso(value: str) -> DateValue | None:
     """ISO 8601 as found in meta/JSON-LD/time: offset with or without colon, none means +07:00."""
     try:
         from crawler.text.dates import parse_iso as shared_parse_iso
-    except ImportError:
-        shared_parse_iso = None
-    if shared_parse_iso is not None:
+    except ImportError:  # the shared parser is optional: fall back to the regex below
+        pass
+    else:
         try:
             shared = shared_parse_iso(value)
         except (ValueError, TypeError):
             shared = None
-        if isinstance(shared, datetime | date):
+        if shared is not None:
             return _localize(shared)
     match = _ISO.search(value or "")
     if not match:
@@ -73,7 +83,7 @@ def parse_iso(value: str) -> DateValue | None:
             digits = off[1:].replace(":", "")
             tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0)))
         elif off == "Z":
-            tz = timezone.utc
+            tz = UTC
         return datetime(int(y), int(mo), int(d), int(hh), int(mm), int(ss or 0), tzinfo=tz)
     except ValueError:
         return None
@@ -109,19 +119,19 @@ def parse_text_date(text: str) -> tuple[DateValue | None, str | None]:
             continue
         if not _weekday_ok(text[: match.start()], day):
             return None, f"weekday does not match {day.isoformat()}"
-        after = text[match.end(): match.end() + 24]
-        before = text[max(0, match.start() - 12): match.start()]
+        after = text[match.end() : match.end() + 24]
+        before = text[max(0, match.start() - 12) : match.start()]
         t = re.match(r"\s*[-,|]?\s*(?:lúc\s*)?" + _TIME.pattern, after)
         if t is None:
             t_before = list(_TIME.finditer(before))
-            t = t_before[-1] if t_before and before[t_before[-1].end():].strip(" ,-|") == "" else None
+            t = t_before[-1] if t_before and before[t_before[-1].end() :].strip(" ,-|") == "" else None
         if t is None:
             return day, None
         hh, mm, ss = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
         if hh > 23 or mm > 59 or ss > 59:
             return day, None
         tz = VN_TZ
-        off = _OFFSET.match(after[t.end():] if t.string is after else "")
+        off = _OFFSET.match(after[t.end() :] if t.string is after else "")
         if off and off.group(2):
             sign = 1 if off.group(1) == "+" else -1
             tz = timezone(sign * timedelta(hours=int(off.group(2)), minutes=int(off.group(3) or 0)))
@@ -147,14 +157,16 @@ def jsonld_field(root: lxml_html.HtmlElement, key: str) -> str | None:
         try:
             data = json.loads(raw)
         except ValueError:
-            match = re.search(r'"%s"\s*:\s*"([^"]+)"' % re.escape(key), raw)
+            match = re.search(rf'"{re.escape(key)}"\s*:\s*"([^"]+)"', raw)
             if match:
                 return match.group(1)
             continue
         for obj in _jsonld_objects(data):
             kind = obj.get("@type", "")
             kinds = kind if isinstance(kind, list) else [kind]
-            if isinstance(obj.get(key), str) and not any(k in ("BreadcrumbList", "Organization") for k in kinds):
+            if isinstance(obj.get(key), str) and not any(
+                k in ("BreadcrumbList", "Organization") for k in kinds
+            ):
                 return str(obj[key])
     return None
 

@@ -26,11 +26,11 @@ def decode_html(body: bytes | str, declared: str | None = None) -> str:
     if isinstance(body, str):
         return body
     try:
-        from crawler.text.legacy import decode_html_bytes  # type: ignore[attr-defined]
-    except ImportError:
-        decode_html_bytes = None
-    if decode_html_bytes is not None:
-        return str(decode_html_bytes(body, declared))
+        from crawler.text.legacy import decode_html_bytes
+    except ImportError:  # the shared decoder is optional: fall back to the rules below
+        pass
+    else:
+        return decode_html_bytes(body, declared)
     body = _gunzip(body)
     candidates: list[str] = []
     if declared:

@@ -19,15 +19,62 @@ def fold(text: str) -> str:
 # Whole-paragraph widget labels (folded). A paragraph equal to one of these, optionally followed by a
 # colon and a few words, is page furniture, not article text.
 WIDGET_LABELS = (
-    "danh gia bai viet", "tin lien quan", "cac tin khac", "tin khac", "gui cho ban be", "gui ban be",
-    "in bai", "in bai viet", "chia se", "chia se bai viet", "binh luan", "y kien ban doc", "xem voi co chu",
-    "bai viet cung chuyen muc", "tin cung chuyen muc", "tu khoa", "tags", "tag", "ban dang xem",
-    "xem them", "doc them", "tin moi", "tin moi nhat", "tin doc nhieu", "doc nhieu", "quay lai", "ve dau trang",
-    "gui", "email", "facebook", "twitter", "zalo", "luot xem", "copy link", "theo doi", "nghe doc bai",
-    "chia se facebook", "gui y kien", "tro ve", "trang chu", "dong", "ban in",
+    "danh gia bai viet",
+    "tin lien quan",
+    "cac tin khac",
+    "tin khac",
+    "gui cho ban be",
+    "gui ban be",
+    "in bai",
+    "in bai viet",
+    "chia se",
+    "chia se bai viet",
+    "binh luan",
+    "y kien ban doc",
+    "xem voi co chu",
+    "bai viet cung chuyen muc",
+    "tin cung chuyen muc",
+    "tu khoa",
+    "tags",
+    "tag",
+    "ban dang xem",
+    "xem them",
+    "doc them",
+    "tin moi",
+    "tin moi nhat",
+    "tin doc nhieu",
+    "doc nhieu",
+    "quay lai",
+    "ve dau trang",
+    "gui",
+    "email",
+    "facebook",
+    "twitter",
+    "zalo",
+    "luot xem",
+    "copy link",
+    "theo doi",
+    "nghe doc bai",
+    "chia se facebook",
+    "gui y kien",
+    "tro ve",
+    "trang chu",
+    "dong",
+    "ban in",
 )
-_LABEL_PREFIXES = ("luot xem", "tu khoa:", "tags:", "tag:", "ban dang xem", "xem them:", "tin lien quan:",
-                   "chia se:", "luot truy cap", "so luot xem", "xem voi co chu")
+_LABEL_PREFIXES = (
+    "luot xem",
+    "tu khoa:",
+    "tags:",
+    "tag:",
+    "ban dang xem",
+    "xem them:",
+    "tin lien quan:",
+    "chia se:",
+    "luot truy cap",
+    "so luot xem",
+    "xem voi co chu",
+)
 _VIEWS_INLINE = re.compile(r"[,|-]?\s*Lượt\s+xem\s*:?\s*\d[\d.,]*", re.I)
 
 # "(CTO) - ", "(Baothanhhoa.vn) - ", "(VTC News) - ", "LSO - ", "CTTĐT - ", "TTXVN - "
@@ -40,7 +87,8 @@ _TRAIL_CREDIT = re.compile(r"^\(?\s*(?:theo|nguồn\s*:?)\s+(.{2,80}?)\s*\)?\.?$
 _PAREN_ONLY = re.compile(r"^\(\s*([^()]{3,60})\s*\)\.?$")
 # "Tin, ảnh: P.Y", "Bài và ảnh: X", "Tin: X", "Bài, ảnh: X", "Ảnh: X" as the last line.
 _BYLINE_PREFIX = re.compile(
-    r"^(?:(?:tin|bài|bài viết|tin bài|tin và ảnh|bài và ảnh|tin, ảnh|bài, ảnh|tin - ảnh|bài - ảnh|nhóm pv|pv)\s*:\s*)(.{2,60})$",
+    r"^(?:(?:tin|bài|bài viết|tin bài|tin và ảnh|bài và ảnh|tin, ảnh|bài, ảnh|tin - ảnh|bài - ảnh|nhóm pv|pv)"
+    r"\s*:\s*)(.{2,60})$",
     re.I,
 )
 _CAPTION_PREFIX = re.compile(r"^\(?\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|video|nguồn ảnh)\s*:", re.I)
@@ -71,7 +119,7 @@ def lead_credit(paragraph: str) -> tuple[str | None, str]:
     # "(Ảnh: ...)" or a long parenthetical sentence is not a credit.
     if credit is None or len(credit.split()) > 5 or _CAPTION_PREFIX.match(credit):
         return None, paragraph
-    return normalize_source(credit), paragraph[match.end():]
+    return normalize_source(credit), paragraph[match.end() :]
 
 
 def trailing_credit(paragraph: str) -> str | None:
@@ -126,9 +174,7 @@ def is_widget_label(paragraph: str) -> bool:
         return True
     if folded in WIDGET_LABELS:
         return True
-    if any(folded.startswith(p) for p in _LABEL_PREFIXES) and len(folded) < 80:
-        return True
-    return False
+    return any(folded.startswith(p) for p in _LABEL_PREFIXES) and len(folded) < 80
 
 
 def strip_inline_widgets(paragraph: str) -> str:
@@ -136,6 +182,8 @@ def strip_inline_widgets(paragraph: str) -> str:
 
 
 def is_caption_text(paragraph: str) -> bool:
-    """"Ảnh: ...", "(Ảnh minh họa)" style lines."""
+    """ "Ảnh: ...", "(Ảnh minh họa)" style lines."""
     text = paragraph.strip()
-    return bool(_CAPTION_PREFIX.match(text)) or bool(re.search(r"\(\s*ảnh\s*:[^()]{1,60}\)\s*\.?$", text, re.I))
+    return bool(_CAPTION_PREFIX.match(text)) or bool(
+        re.search(r"\(\s*ảnh\s*:[^()]{1,60}\)\s*\.?$", text, re.I)
+    )

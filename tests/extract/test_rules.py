@@ -1,0 +1,250 @@
+"""Extraction rules on small pages: CMS detection, the date cascade's traps, notices, captions,
+bylines, credits, attachments and byte decoding."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from crawler.extract import extract_article, rules
+from crawler.extract.cms import detect_cms
+from crawler.extract.dates import parse_iso, parse_text_date
+
+VN = timezone(timedelta(hours=7))
+
+
+@pytest.mark.parametrize(
+    "markup,family",
+    [
+        ('<div id="p_p_id_chitietbaiviet_WAR_danangportlet_" class="portlet-boundary_x_">', "liferay"),
+        (
+            '<link href="https://common.mcms.one/assets/x.css"><h1 class="article__title cms-title">',
+            "mcms",
+        ),
+        ('<img src="/uploads/news/2024_05/a.jpg"><script>var nv_base_siteurl="/";</script>', "nukeviet"),
+        ('<div id="ctl00_PlaceHolderMain_ctl01"><a href="/Pages/chi-tiet.aspx">', "sharepoint"),
+        ('<div id="dnn_ContentPane"><div class="DnnModule-Tintc-HinthBoxChitittin">', "dnn"),
+        ('<a href="#main-content">Skip to main content</a><script src="/misc/drupal.js">', "drupal"),
+        ('<link href="/wp-content/themes/x/style.css"><div class="entry-content">', "wordpress"),
+        ('<div class="content-fck"><p>Báo Cần Thơ</p></div>', None),
+    ],
+)
+def test_cms_detection(markup: str, family: str | None) -> None:
+    assert detect_cms(f"<html><body>{markup}</body></html>") == family
+
+
+TRAP_PAGE = """<html><head><title>x</title></head><body>
+<div class="header"><span class="today">Thứ tư,  08/02/2023</span></div>
+<div class="main">
+ <h1 class="title">Ban Dân vận Huyện ủy tập huấn nghiệp vụ cho cán bộ cơ sở</h1>
+ <div class="byline">Cập nhật: 14/10/2016 - 09:15</div>
+ <div class="content">
+  <p>(LSO) - Sáng 14/10, Ban Dân vận Huyện ủy Bình Gia tổ chức lớp tập huấn nghiệp vụ công tác dân vận
+  năm 2016
+  cho hơn 80 cán bộ làm công tác dân vận ở cơ sở.</p>
+  <p>Tại lớp tập huấn, các học viên được quán triệt các chuyên đề về công tác dân vận của hệ thống chính trị,
+  kỹ năng vận động quần chúng và thực hiện quy chế dân chủ ở cơ sở.</p>
+  <p>TRẦN HÀ</p>
+ </div>
+ <div class="related"><h3>Tin liên quan</h3><ul>
+  <li><a href="/a-1.html">Một tin khác rất dài về hội nghị</a> (20/09/2016)</li>
+ </ul></div>
+</div>
+<div class="footer">© 2025 Báo Lạng Sơn. Giấy phép số 01/GP-BTTTT cấp ngày 02-12-2021</div>
+</body></html>"""
+
+
+def test_article_date_beats_header_footer_and_related_dates() -> None:
+    got = extract_article("https://baolangson.vn/x-1.html", TRAP_PAGE)
+    assert got.published_at == datetime(2016, 10, 14, 9, 15, tzinfo=VN)
+    assert got.date_source == "date_element" or got.date_source == "byline"
+    assert got.source == "LSO"
+    assert got.author == "TRẦN HÀ"
+    assert got.body.startswith("Sáng 14/10, Ban Dân vận Huyện ủy Bình Gia")
+    assert got.body.endswith("thực hiện quy chế dân chủ ở cơ sở.")
+    assert "Tin liên quan" not in got.body and "TRẦN HÀ" not in got.body
+
+
+def test_page_without_own_date_gets_none_not_header_or_footer() -> None:
+    page = TRAP_PAGE.replace('<div class="byline">Cập nhật: 14/10/2016 - 09:15</div>', "")
+    got = extract_article("https://baolangson.vn/x-1.html", page)
+    assert got.published_at is None
+    assert got.date_source is None
+
+
+def test_weekday_must_agree_with_the_date() -> None:
+    assert parse_text_date("Thứ Tư, 24/12/2025 09:30:00 +07:00")[0] == datetime(
+        2025, 12, 24, 9, 30, tzinfo=VN
+    )
+    value, problem = parse_text_date("Thứ Hai, 24/12/2025 09:30")
+    assert value is None and problem == "weekday does not match 2025-12-24"
+    assert parse_text_date("Chủ nhật,  27/09/2020")[0] == date(2020, 9, 27)
+    assert parse_text_date("Thứ ba, 23/12/2025 09:02 (GMT+7)")[0] == datetime(2025, 12, 23, 9, 2, tzinfo=VN)
+    page = TRAP_PAGE.replace("Cập nhật: 14/10/2016 - 09:15", "Thứ Hai, 14/10/2016 - 09:15")  # was a Friday
+    got = extract_article("https://baolangson.vn/x-1.html", page)
+    assert got.published_at is None
+    assert any("weekday does not match 2016-10-14" in r for r in got.reasons)
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("2025-06-17T13:43:02+0700", datetime(2025, 6, 17, 13, 43, 2, tzinfo=VN)),
+        ("2025-12-24T09:30:00", datetime(2025, 12, 24, 9, 30, tzinfo=VN)),
+        ("2025-12-23T09:02:07.000+07:00", datetime(2025, 12, 23, 9, 2, 7, tzinfo=VN)),
+        ("2026-01-08", date(2026, 1, 8)),
+    ],
+)
+def test_iso_dates(raw: str, expected: date) -> None:
+    assert parse_iso(raw) == expected
+
+
+NOTICE = """<html><body><div class="main">
+<h1>Thông báo triệu tập lớp bồi dưỡng nghiệp vụ công tác Mặt trận</h1>
+<div class="date">Ngày 12/03/2024 08:00</div>
+<div class="news-content">
+<p>Ban Thường trực Ủy ban MTTQ tỉnh triệu tập cán bộ Mặt trận cấp xã dự lớp bồi dưỡng nghiệp vụ năm 2024.</p>
+<p>Thời gian: 2 ngày, từ ngày 18 đến 19/3/2024. Địa điểm: Hội trường Trường Chính trị tỉnh.</p>
+<p>Đề nghị các đơn vị cử cán bộ tham dự đầy đủ, đúng thành phần.</p>
+<p>Tải về: <a href="/uploads/news/2024_03/giay-trieu-tap.docx">Giấy triệu tập</a> và
+<a href="files/ds hoc vien.xlsx?v=2">Danh sách học viên</a></p>
+</div></div></body></html>"""
+
+
+def test_short_notice_is_an_article_with_attachments() -> None:
+    got = extract_article("https://mttq.example.vn/tin-tuc/thong-bao-123.html", NOTICE)
+    assert got.is_article, got.reasons
+    assert 40 <= len(got.body.split()) <= 80
+    assert got.published_at == datetime(2024, 3, 12, 8, 0, tzinfo=VN)
+    assert got.attachments == [
+        {
+            "url": "https://mttq.example.vn/uploads/news/2024_03/giay-trieu-tap.docx",
+            "title": "Giấy triệu tập",
+            "type": "docx",
+        },
+        {
+            "url": "https://mttq.example.vn/tin-tuc/files/ds%20hoc%20vien.xlsx?v=2",
+            "title": "Danh sách học viên",
+            "type": "xlsx",
+        },
+    ] or got.attachments == [
+        {
+            "url": "https://mttq.example.vn/uploads/news/2024_03/giay-trieu-tap.docx",
+            "title": "Giấy triệu tập",
+            "type": "docx",
+        },
+        {
+            "url": "https://mttq.example.vn/tin-tuc/files/ds hoc vien.xlsx?v=2",
+            "title": "Danh sách học viên",
+            "type": "xlsx",
+        },
+    ]
+
+
+def test_captions_and_bylines_leave_the_body() -> None:
+    page = """<html><body><h1>Hội nghị tập huấn công tác dân vận năm 2024 cho cán bộ cơ sở</h1>
+    <div class="pubdate">15/05/2024 - 10:20</div>
+    <div class="detail-content">
+      <p>Ngày 15-5, Ban Dân vận Tỉnh ủy tổ chức hội nghị tập huấn công tác dân vận
+      năm 2024 cho 200 cán bộ cơ sở.</p>
+      <figure><img src="/img/a.jpg"><figcaption>Quang cảnh hội nghị</figcaption></figure>
+      <p>Các đại biểu được nghe phổ biến các chuyên đề về kỹ năng dân vận, dân chủ ở cơ sở và công tác
+      nắm tình hình nhân dân trong tình hình mới.</p>
+      <table><tr><td><img src="/img/b.jpg"></td></tr>
+      <tr><td class="image_desc">Báo cáo viên trình bày chuyên đề</td></tr></table>
+      <p style="text-align:center"><img src="/img/c.jpg"></p>
+      <p style="text-align:center"><em>Các học viên trao đổi</em></p>
+      <p>Hội nghị là dịp để cán bộ làm công tác dân vận trao đổi kinh nghiệm, nâng cao kỹ năng.</p>
+      <p>MINH ANH (TTXVN)</p>
+    </div></body></html>"""
+    got = extract_article("https://baoxyz.vn/a-1.html", page)
+    assert got.images == [
+        {"url": "https://baoxyz.vn/img/a.jpg", "caption": "Quang cảnh hội nghị"},
+        {"url": "https://baoxyz.vn/img/b.jpg", "caption": "Báo cáo viên trình bày chuyên đề"},
+        {"url": "https://baoxyz.vn/img/c.jpg", "caption": "Các học viên trao đổi"},
+    ]
+    for caption in ("Quang cảnh hội nghị", "Báo cáo viên trình bày", "Các học viên trao đổi", "MINH ANH"):
+        assert caption not in got.body
+    assert got.author == "MINH ANH"
+    assert got.source == "TTXVN"
+    assert got.body.count("\n\n") == 2
+
+
+@pytest.mark.parametrize(
+    "line,source",
+    [
+        ("(baolangson.vn)", "baolangson.vn"),
+        ("Theo TTXVN", "TTXVN"),
+        ("Theo Báo Lạng Sơn", "Báo Lạng Sơn"),
+        ("(Theo Báo Lạng Sơn)", "Báo Lạng Sơn"),
+        ("Nguồn: Baothanhhoa.vn", "baothanhhoa.vn"),
+        ("Theo kế hoạch, trong tháng 6, các quận tổ chức nhiều hoạt động thiết thực.", None),
+    ],
+)
+def test_trailing_credits(line: str, source: str | None) -> None:
+    assert rules.trailing_credit(line) == source
+
+
+@pytest.mark.parametrize(
+    "paragraph,credit,rest",
+    [
+        (
+            "(CTO) - Ngày 8-1, Phó Thủ tướng chủ trì hội nghị.",
+            "CTO",
+            "Ngày 8-1, Phó Thủ tướng chủ trì hội nghị.",
+        ),
+        ("(Baothanhhoa.vn) - Sáng 3-2, tỉnh tổ chức lễ.", "baothanhhoa.vn", "Sáng 3-2, tỉnh tổ chức lễ."),
+        ("LSO - Chiều 14-10, huyện tổ chức lớp.", "LSO", "Chiều 14-10, huyện tổ chức lớp."),
+        (
+            "Ngày 25-5, Ban Dân vận Thành ủy tổ chức hội nghị.",
+            None,
+            "Ngày 25-5, Ban Dân vận Thành ủy tổ chức hội nghị.",
+        ),
+    ],
+)
+def test_lead_credits(paragraph: str, credit: str | None, rest: str) -> None:
+    assert rules.lead_credit(paragraph) == (credit, rest)
+
+
+@pytest.mark.parametrize(
+    "line,author",
+    [
+        ("KIM PHƯỢNG", "KIM PHƯỢNG"),
+        ("HÀ NAM - LÊ HOA", "HÀ NAM - LÊ HOA"),
+        ("Tin, ảnh: P.Y", "P.Y"),
+        ("Các chuyên đề do Báo cáo viên của Công an thành phố báo cáo.", None),
+        ("UBND TỈNH LẠNG SƠN NĂM 2024", None),
+    ],
+)
+def test_bylines(line: str, author: str | None) -> None:
+    assert rules.byline(line)[0] == author
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "ĐÁNH GIÁ BÀI VIẾT",
+        "Tin liên quan",
+        "Các tin khác",
+        "Gửi cho bạn bè",
+        "In bài",
+        "Chia sẻ",
+        "Bình luận",
+        "Lượt xem: 50",
+        "Xem với cỡ chữ",
+        "Từ khóa:",
+        "Tags:",
+        "Bạn đang xem: Tin tức",
+        "Bài viết cùng chuyên mục",
+    ],
+)
+def test_widget_labels(label: str) -> None:
+    assert rules.is_widget_label(label)
+
+
+def test_gzip_bytes_without_header_are_decoded() -> None:
+    raw = gzip.compress(NOTICE.encode("utf-8"))
+    got = extract_article("https://mttq.example.vn/tin-tuc/thong-bao-123.html", raw)
+    assert got.title == "Thông báo triệu tập lớp bồi dưỡng nghiệp vụ công tác Mặt trận"
