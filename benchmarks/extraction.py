@@ -84,12 +84,12 @@ def cases(
     return out
 
 
-def run(slugs: list[str] | None = None) -> list[Row]:
+def run(slugs: list[str] | None = None, use_sites: bool = True) -> list[Row]:
     import trafilatura
 
     rows = []
     for slug, label, raw, exp in cases(slugs):
-        site = _site(slug)
+        site = _site(slug) if use_sites else None
         url = exp.get("url") or "http://localhost/"
         t0 = time.perf_counter()
         ours = extract_article(url, raw, site).body
@@ -106,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slug", action="append", help="only these fixture sites")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument("--no-site", action="store_true", help="ignore site files: layouts and generic rules")
     args = parser.parse_args(argv)
-    rows = run(args.slug)
+    rows = run(args.slug, use_sites=not args.no_site)
     if not rows:
         print("no fixture articles with an expected body")
         return 1

@@ -131,7 +131,7 @@ GENERIC_SUMMARY = (
     ".lead",
     ".summary-detail",
     "h2.sapo",
-    ".article-summary:not(a *)",
+    "[class*=sapo]",
 )
 GENERIC_BODY = (
     ".cms-body",
