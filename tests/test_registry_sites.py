@@ -48,7 +48,10 @@ def test_every_site_has_fixtures(slug: str) -> None:
         route = parts.path + ("?" + parts.query if parts.query else "")
         assert fixture.file_for(route), f"site {slug!r}: start URL ({kind}) {route!r} has no fixture route"
     for article in fixture.articles:
-        assert site.is_article_url(article["route"]), f"site {slug!r}: {article['route']} fails articles.allow"
+        is_article = fixture.expected(article).get("is_article", True)
+        assert site.is_article_url(article["route"]) == is_article, (
+            f"site {slug!r}: articles.allow {'rejects' if is_article else 'accepts'} {article['route']}"
+        )
 
 
 def test_registry_covers_30_sites_and_25_provinces() -> None:
