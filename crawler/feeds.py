@@ -21,3 +21,10 @@ class FlushingJsonLinesExporter(JsonLinesItemExporter):
     def export_item(self, item: Any) -> None:
         super().export_item(item)
         self.file.flush()
+
+
+def uri_params(params: dict[str, Any], spider: Any) -> dict[str, Any]:
+    """Feed file names end in "Z" for UTC ("2026-11-21T16-42-51Z") instead of Scrapy's "+00-00"."""
+    params = dict(params)
+    params["time"] = str(params["time"]).replace("+00-00", "Z")
+    return params

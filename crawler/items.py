@@ -50,7 +50,7 @@ class Announcement:
     event: dict[str, Any] = field(default_factory=lambda: {**EMPTY_EVENT, "topics": []})
     fingerprint: str | None = None
     mirrors: list[str] = field(default_factory=list)
-    revision: int = 0
+    revision: int = 1
     crawled_at: str = ""
 
     def to_dict(self) -> dict[str, Any]:

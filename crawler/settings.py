@@ -49,6 +49,8 @@ FEEDS = {
 }
 FEED_EXPORTERS = {"jsonlines": "crawler.feeds.FlushingJsonLinesExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
+# %(time)s in feed names is the run's UTC start, written 2026-11-21T16-42-51Z.
+FEED_URI_PARAMS = "crawler.feeds.uri_params"
 FEED_STORE_EMPTY = True
 
 ITEM_PIPELINES = {

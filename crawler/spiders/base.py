@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip
@@ -25,6 +24,7 @@ from crawler.dates_window import parse_day
 from crawler.extract import extract_article
 from crawler.sites.registry import SiteConfig
 from crawler.spiders.paging import next_page_url
+from crawler.state import CrawlState, open_state
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class DiscoverySpider(scrapy.Spider):
     """Base: listings with pagination, feeds, sitemaps; article pages handed to extraction."""
 
     site: SiteConfig
-    custom_settings: dict[str, Any] = {}
+    state: CrawlState
 
     def __init__(
         self,
@@ -79,10 +79,7 @@ class DiscoverySpider(scrapy.Spider):
             self.allowed_domains = [host]
         else:
             self.allowed_domains = list(self.site.allowed_domains)
-        crawler.signals.connect(self._on_closed, signal=signals.spider_closed)
-
-    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
-        pass
+        self.state = open_state(crawler)
 
     @classmethod
     def handles_request(cls, request: Request) -> bool:
@@ -138,6 +135,13 @@ class DiscoverySpider(scrapy.Spider):
             yield request
 
     def start_requests_for_site(self) -> Iterable[Request]:
+        if self.refresh_days:
+            # Recent articles are fetched again even when no listing links them any more.
+            for url in self.state.recent_urls(self.site.slug, self.refresh_days):
+                self._seen_articles.add(self.state.canonical(url))
+                self.crawler.stats.inc_value("discovery/refresh")
+                yield Request(self.to_fetch(url), callback=self.parse_article, meta={"real_url": url},
+                              errback=self.on_error)
         callbacks = {
             "sitemap": self.parse_sitemap,
             "feed": self.parse_feed,
@@ -159,9 +163,10 @@ class DiscoverySpider(scrapy.Spider):
 
     def article_request(self, real_url: str, hint: datetime | date | None = None) -> Request | None:
         """A request for an article not yet seen in this run (nor emitted in an earlier run)."""
-        if real_url in self._seen_articles:
+        canon = self.state.canonical(real_url)
+        if canon in self._seen_articles:
             return None
-        self._seen_articles.add(real_url)
+        self._seen_articles.add(canon)
         if self.is_known(real_url):
             self.crawler.stats.inc_value("discovery/skipped_known")
             return None
@@ -175,10 +180,7 @@ class DiscoverySpider(scrapy.Spider):
 
     def is_known(self, real_url: str) -> bool:
         """Articles emitted by an earlier run are not fetched again (unless refreshing recent ones)."""
-        store = getattr(self, "state", None)
-        if store is None:
-            return False
-        return bool(store.should_skip(self.site.slug, real_url, self.refresh_days))
+        return self.state.should_skip(real_url, self.refresh_days)
 
     def on_error(self, failure: Any) -> None:
         request = getattr(failure, "request", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ def test_default_feed_path_is_output_slug_utc_time(serve, crawl, tmp_path: Path)
     files = list((tmp_path / "output" / "danang").glob("*.jsonl"))
     assert len(files) == 1, files
     # Scrapy's %(time)s: UTC, colons replaced so the name is portable.
-    assert len(files[0].stem) == len("2026-11-21T16-31-11")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ", files[0].stem), files[0].stem
     raw = files[0].read_bytes()
     assert "Tập huấn".encode() in raw and b"\\u" not in raw  # UTF-8, no ASCII escaping
     lines = [json.loads(line) for line in raw.decode().splitlines()]

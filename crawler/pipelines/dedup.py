@@ -1,0 +1,77 @@
+"""Deduplicate: the same URL or the same story (near-duplicate across sites) gives one line.
+
+The decision only reads the state store; the store records an item as emitted only after the feed
+exporter has written its line (crawler.extensions.StateCommitter).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from scrapy.crawler import Crawler
+
+from crawler.dedup import Kind, Record, content_hash, decide, doc_sig, hold, hold_for
+from crawler.dedup.decide import Decision
+from crawler.items import Announcement
+from crawler.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate
+from crawler.sites.registry import load_registry_with_errors
+from crawler.state import open_state
+
+logger = logging.getLogger(__name__)
+
+
+def registered_domains() -> list[str]:
+    sites, _errors = load_registry_with_errors()
+    return sorted({d for s in sites.values() for d in s.allowed_domains})
+
+
+class DedupPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.state = open_state(crawler)
+        self.registered = registered_domains()
+        # Decisions of items on their way to the feed, read back by the committer.
+        self.decisions: dict[str, tuple[Decision, Record]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        pipeline = cls(crawler)
+        crawler._taphuan_dedup = pipeline  # type: ignore[attr-defined]
+        return pipeline
+
+    def process_item(self, item: Announcement) -> Announcement:
+        if item.canonical_url in self.state.released:
+            return item  # a held copy released at the end of the run: already decided and recorded
+        sig = doc_sig(item.body)
+        item.fingerprint = sig.hex
+        chash = content_hash(item.title, item.body)
+        store = self.state.store
+        if item.canonical_url in self.state.inflight:
+            raise DuplicateUrl(f"Same canonical URL already on its way to the feed: {item.url}")
+        decision = decide(store, item.canonical_url, chash, sig)
+        record = Record(item.canonical_url, item.site, chash, sig, item.published_at)
+        if decision.kind is Kind.DUPLICATE_URL:
+            raise DuplicateUrl(f"Already emitted, unchanged: {item.url}")
+        if decision.kind is Kind.NEAR_DUPLICATE:
+            assert decision.target is not None
+            store.add_mirror(decision.target.canonical_url, item.canonical_url)
+            store.release_pending(item.canonical_url)
+            store.commit()
+            raise NearDuplicate(f"Same story as {decision.target.canonical_url}: {item.url}")
+        site = getattr(self.crawler.spider, "site", None)
+        own = site.allowed_domains if site else ()
+        original = hold_for(item.source, own, self.registered) if decision.kind is Kind.NEW else None
+        if original:
+            item.revision, item.mirrors = 1, []
+            hold(store, decision, record, item.source or original, json.dumps(item.to_dict(), ensure_ascii=False))
+            store.commit()
+            self.state.held_for.add(original)
+            raise HeldForOriginal(f"Copy credited to {original}; held until the end of the run: {item.url}")
+        item.revision = decision.revision
+        item.mirrors = sorted(set(decision.mirrors))
+        if decision.kind is Kind.CHANGED:
+            self.crawler.stats.inc_value("dedup/changed")
+        self.state.inflight.add(item.canonical_url)
+        self.decisions[item.canonical_url] = (decision, record)
+        return item
