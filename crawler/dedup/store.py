@@ -159,9 +159,18 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_site_recent ON records (site, first_seen);
 CREATE INDEX IF NOT EXISTS records_run ON records (run_id);
-CREATE TABLE IF NOT EXISTS lsh (band_no INTEGER NOT NULL, band_value INTEGER NOT NULL, rid INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS lsh_band ON lsh (band_no, band_value);
-CREATE INDEX IF NOT EXISTS lsh_rid ON lsh (rid);
+CREATE TABLE IF NOT EXISTS lsh (
+    band_no INTEGER NOT NULL,
+    band_value INTEGER NOT NULL,
+    rid INTEGER NOT NULL,
+    PRIMARY KEY (band_no, band_value, rid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lsh_recent (
+    band_no INTEGER NOT NULL,
+    band_value INTEGER NOT NULL,
+    rid INTEGER NOT NULL,
+    PRIMARY KEY (band_no, band_value, rid)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS mirrors (
     mirror_url TEXT PRIMARY KEY,
     url TEXT NOT NULL,
@@ -194,6 +203,8 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 """
 
+# Recent LSH entries kept apart before a merge (8 per item): see _set_lsh.
+LSH_MERGE_MIN = 64_000
 _UNDO_COLUMNS = ("content_hash", "simhash", "words", "minhash", "facts", "published_at", "published_utc",
                  "revision", "emitted", "last_seen")
 
@@ -227,8 +238,13 @@ class SQLiteStateStore:
         self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
+        # 64 MiB page cache: the LSH index of ~100k items stays in memory, so the cost per item
+        # does not rise with the store's size (see benchmarks/dedup_scale.py).
+        self._db.execute("PRAGMA cache_size = -65536")
         self._db.execute("PRAGMA foreign_keys = OFF")
         self._migrate()
+        self._recent = self._db.execute("SELECT COUNT(*) FROM lsh_recent").fetchone()[0]
+        self._main = self._db.execute("SELECT COUNT(*) FROM lsh").fetchone()[0]
 
     # -- transactions -------------------------------------------------------------------------
 
@@ -328,8 +344,9 @@ class SQLiteStateStore:
         where = " OR ".join("(l.band_no = ? AND l.band_value = ?)" for _ in pairs)
         params = [v for pair in pairs for v in pair]
         rows = self._db.execute(
-            f"SELECT DISTINCT r.* FROM lsh l JOIN records r ON r.rid = l.rid WHERE ({where}) "
-            "AND r.emitted = 1", params).fetchall()
+            f"SELECT r.* FROM records r WHERE r.emitted = 1 AND r.rid IN ("
+            f"SELECT l.rid FROM lsh l WHERE {where} UNION "
+            f"SELECT l.rid FROM lsh_recent l WHERE {where}) ORDER BY r.rid", params + params).fetchall()
         return [self._record(row, with_mirrors=False) for row in rows]
 
     def find_near_duplicate(self, sig: DocSig, exclude_url: str | None = None) -> Record | None:
@@ -367,11 +384,40 @@ class SQLiteStateStore:
         state["minhash"] = state["minhash"].hex() if state["minhash"] is not None else None
         return json.dumps(state)
 
-    def _set_lsh(self, rid: int, sig: DocSig | None) -> None:
-        self._db.execute("DELETE FROM lsh WHERE rid = ?", (rid,))
+    def _set_lsh(self, rid: int, sig: DocSig | None, old: DocSig | None = None) -> None:
+        """Index `sig` for record `rid`, replacing the entries of its previous signature `old`.
+
+        Band values are random, so inserting them one by one into a large B-tree dirties a page per
+        entry and the cost per item grows with the store. New entries go to the small `lsh_recent`
+        tree instead, which is merged into `lsh` in key order (each page written once) when it
+        exceeds max(LSH_MERGE_MIN, 1/8 of lsh): the amortized cost per item stays flat."""
+        if old is not None and old.minhash:
+            old_keys = [(b, v, rid) for b, v in lsh_bands(old.minhash)]
+            for table in ("lsh", "lsh_recent"):
+                self._db.executemany(
+                    f"DELETE FROM {table} WHERE band_no = ? AND band_value = ? AND rid = ?", old_keys)
         if sig is not None and sig.usable:
-            self._db.executemany("INSERT INTO lsh (band_no, band_value, rid) VALUES (?, ?, ?)",
-                                 [(b, v, rid) for b, v in lsh_bands(sig.minhash)])
+            keys = [(b, v, rid) for b, v in lsh_bands(sig.minhash)]
+            self._db.executemany(
+                "INSERT OR IGNORE INTO lsh_recent (band_no, band_value, rid) VALUES (?, ?, ?)", keys)
+            self._recent += len(keys)
+            if self._recent > max(LSH_MERGE_MIN, self._main // 8):
+                self.merge_lsh()
+
+    def merge_lsh(self) -> None:
+        """Move the recent LSH entries into the main index (in key order). Called automatically."""
+        self._begin()
+        self._db.execute(
+            "INSERT OR IGNORE INTO lsh SELECT * FROM lsh_recent ORDER BY band_no, band_value, rid")
+        self._db.execute("DELETE FROM lsh_recent")
+        self._main += self._recent
+        self._recent = 0
+
+    @staticmethod
+    def _row_sig(row: sqlite3.Row | None) -> DocSig | None:
+        if row is None or row["simhash"] is None or not row["emitted"]:
+            return None
+        return DocSig.from_stored(row["simhash"], row["words"], row["minhash"], row["facts"])
 
     def mark_emitted(self, record: Record, when: datetime | None = None) -> int:
         """Record that `record` is being written to the feed; returns its revision: 1 when new (or
@@ -410,7 +456,9 @@ class SQLiteStateStore:
                 "published_utc = ?, revision = ?, last_seen = ?, run_id = ?, undo = ?, emitted = 1 "
                 "WHERE rid = ?", (*values, row["rid"]))
             rid = row["rid"]
-        self._set_lsh(rid, sig)
+        old = self._row_sig(row)
+        if old is None or sig is None or old.minhash != sig.minhash:
+            self._set_lsh(rid, sig, old)
         self._wrote()
         return revision
 
@@ -546,8 +594,9 @@ class SQLiteStateStore:
             before = json.loads(row["undo"])
             if before is not None and before["minhash"] is not None:
                 before["minhash"] = bytes.fromhex(before["minhash"])
+            current = self._row_sig(row)
             if before is None:
-                self._db.execute("DELETE FROM lsh WHERE rid = ?", (row["rid"],))
+                self._set_lsh(row["rid"], None, current)
                 self._db.execute("DELETE FROM mirrors WHERE url = ?", (row["url"],))
                 self._db.execute("DELETE FROM records WHERE rid = ?", (row["rid"],))
                 continue
@@ -556,7 +605,7 @@ class SQLiteStateStore:
                              (*(before[c] for c in _UNDO_COLUMNS), row["rid"]))
             sig = (DocSig.from_stored(before["simhash"], before["words"], before["minhash"], before["facts"])
                    if before["simhash"] is not None and before["emitted"] else None)
-            self._set_lsh(row["rid"], sig)
+            self._set_lsh(row["rid"], sig, current)
         self._db.execute(
             "UPDATE pending SET released_run = NULL WHERE released_run = ? "
             "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.url = pending.url AND r.emitted = 1) "

@@ -288,3 +288,27 @@ def test_pragmas(tmp_path: Path) -> None:
         assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert store._db.execute("SELECT version FROM schema_version").fetchone()[0] == 1
+
+
+def test_lsh_merge_keeps_every_entry_findable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import crawler.dedup.store as store_module
+
+    monkeypatch.setattr(store_module, "LSH_MERGE_MIN", 10)  # merge after the second item
+    with SQLiteStateStore(tmp_path) as store:
+        store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
+        store.mark_emitted(rec("https://a.vn/cao-loc", CAO_LOC, "a"), T0)
+        store.mark_emitted(rec("https://a.vn/seed0", SEED_000_BODY, "a"), T0)
+        main = store._db.execute("SELECT COUNT(*) FROM lsh").fetchone()[0]
+        recent = store._db.execute("SELECT COUNT(*) FROM lsh_recent").fetchone()[0]
+        assert (main, recent) == (16, 8)
+        for body, url in [
+            (SEED_COPY_BODY, ORIG_URL),
+            (CAO_LOC, "https://a.vn/cao-loc"),
+            (SEED_000_BODY, "https://a.vn/seed0"),
+        ]:
+            found = store.find_near_duplicate(doc_sig(body))
+            assert found is not None and found.canonical_url == url
+        # A merged entry is replaced when the content changes.
+        store.mark_emitted(rec(ORIG_URL, VAN_LANG), T0)
+        assert store.find_near_duplicate(doc_sig(SEED_COPY_BODY)) is None
+        assert store._db.execute("SELECT COUNT(*) FROM lsh WHERE rid = 1").fetchone()[0] == 0
