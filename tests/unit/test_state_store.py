@@ -11,7 +11,7 @@ import pytest
 from test_dedup_texts import CAO_LOC, ORIGINAL_BODY, SEED_000_BODY, SEED_COPY_BODY, VAN_LANG
 
 from crawler.dedup.canonical import url_id
-from crawler.dedup.fingerprint import content_hash, doc_sig
+from crawler.dedup.fingerprint import content_hash, doc_sig, lsh_bands
 from crawler.dedup.store import (
     PendingItem,
     Record,
@@ -311,4 +311,10 @@ def test_lsh_merge_keeps_every_entry_findable(tmp_path: Path, monkeypatch: pytes
         # A merged entry is replaced when the content changes.
         store.mark_emitted(rec(ORIG_URL, VAN_LANG), T0)
         assert store.find_near_duplicate(doc_sig(SEED_COPY_BODY)) is None
-        assert store._db.execute("SELECT COUNT(*) FROM lsh WHERE rid = 1").fetchone()[0] == 0
+        old = set(lsh_bands(doc_sig(ORIGINAL_BODY).minhash))
+        rows = store._db.execute(
+            "SELECT band_no, band_value FROM lsh WHERE rid = 1 UNION ALL "
+            "SELECT band_no, band_value FROM lsh_recent WHERE rid = 1"
+        ).fetchall()
+        assert {tuple(r) for r in rows} == set(lsh_bands(doc_sig(VAN_LANG).minhash))
+        assert not old & {tuple(r) for r in rows}
