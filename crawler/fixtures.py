@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import mimetypes
 import threading
+import time
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,9 +98,14 @@ def fixture_slugs(root: Path = FIXTURES_DIR) -> list[str]:
 class _Handler(BaseHTTPRequestHandler):
     site: FixtureSite
     hits: list[str]
+    delays: dict[str, float]
 
     def do_GET(self) -> None:
         self.hits.append(self.path)
+        for fragment, seconds in self.delays.items():
+            if fragment in self.path:
+                time.sleep(seconds)  # a slow server, for tests that must catch a crawl mid-way
+                break
         target = self.site.file_for(self.path)
         if target is None and urlsplit(self.path).path == "/robots.txt":
             self._send(200, b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
@@ -135,15 +141,18 @@ class RunningSite:
 
 
 @contextmanager
-def serve_sites(slugs: list[str], root: Path = FIXTURES_DIR) -> Iterator[dict[str, RunningSite]]:
-    """Serve each fixture site on its own free port of 127.0.0.1 (paths of different sites collide)."""
+def serve_sites(
+    slugs: list[str], root: Path = FIXTURES_DIR, delays: dict[str, float] | None = None
+) -> Iterator[dict[str, RunningSite]]:
+    """Serve each fixture site on its own free port of 127.0.0.1 (paths of different sites collide).
+    `delays` maps a path fragment to seconds to wait before answering requests containing it."""
     servers: list[ThreadingHTTPServer] = []
     running: dict[str, RunningSite] = {}
     try:
         for slug in slugs:
             site = load_fixture_site(slug, root)
             hits: list[str] = []
-            handler = type(f"Handler_{slug}", (_Handler,), {"site": site, "hits": hits})
+            handler = type(f"Handler_{slug}", (_Handler,), {"site": site, "hits": hits, "delays": delays or {}})
             server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
             server.daemon_threads = True
             threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtures import RunningSite, serve_sites
+from crawler.fixtures import FIXTURES_DIR, RunningSite, serve_sites
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,8 +22,8 @@ def serve():
     """serve("danang", ...) -> {slug: RunningSite}; servers stop at the end of the test."""
     stack: list = []
 
-    def start(*slugs: str) -> dict[str, RunningSite]:
-        ctx = serve_sites(list(slugs))
+    def start(*slugs: str, root: Path | None = None, delays: dict[str, float] | None = None) -> dict[str, RunningSite]:
+        ctx = serve_sites(list(slugs), root or FIXTURES_DIR, delays)
         running = ctx.__enter__()
         stack.append(ctx)
         return running
