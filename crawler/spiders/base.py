@@ -152,14 +152,14 @@ class DiscoverySpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"discovery/start/{kind}")
             yield self.page_request(url, callbacks[kind], listing=url, page=1, stale=0)
 
-    def page_request(self, real_url: str, callback: Any, **cb_kwargs: Any) -> Request:
-        return Request(
-            self.to_fetch(real_url),
-            callback=callback,
-            cb_kwargs=cb_kwargs,
-            meta={"real_url": real_url},
-            errback=self.on_error,
-        )
+    def page_request(self, real_url: str, callback: Any, *, guessed: bool = False, **cb_kwargs: Any) -> Request:
+        """guessed=True for URLs tried by convention (/robots.txt, /sitemap.xml, /rss): a 404 there is
+        an answer, not an error, so the callback sees it."""
+        meta: dict[str, Any] = {"real_url": real_url}
+        if guessed:
+            meta["handle_httpstatus_all"] = True
+        return Request(self.to_fetch(real_url), callback=callback, cb_kwargs=cb_kwargs, meta=meta,
+                       errback=self.on_error)
 
     def article_request(self, real_url: str, hint: datetime | date | None = None) -> Request | None:
         """A request for an article not yet seen in this run (nor emitted in an earlier run)."""
@@ -269,6 +269,9 @@ class DiscoverySpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
         real_url = response.meta.get("real_url", response.url)
+        if response.status != 200:
+            self.crawler.stats.inc_value(f"discovery/sitemap_status/{response.status}")
+            return
         body = self.sitemap_body(response)
         if body is None:
             return

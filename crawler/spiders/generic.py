@@ -86,7 +86,7 @@ class GenericSpider(DiscoverySpider):
         for url in self.start_url_list:
             parts = urlsplit(url)
             root = f"{parts.scheme}://{parts.netloc}"
-            yield self.page_request(root + "/robots.txt", self.parse_robots, root=root)
+            yield self.page_request(root + "/robots.txt", self.parse_robots, guessed=True, root=root)
             yield self.page_request(url, self.parse_page, depth=0, start=True)
 
     # Sitemaps first: robots.txt names them, else the conventional /sitemap.xml.
@@ -98,7 +98,7 @@ class GenericSpider(DiscoverySpider):
         if not urls:
             urls = [root + "/sitemap.xml"]
         for url in urls:
-            yield self.page_request(self.to_real(url), self.parse_sitemap, listing=url, page=1, stale=0)
+            yield self.page_request(self.to_real(url), self.parse_sitemap, guessed=True, listing=url, page=1, stale=0)
 
     def accept_discovered(self, real_url: str) -> bool:
         return not should_skip(real_url) and self.under_cap()
@@ -124,10 +124,13 @@ class GenericSpider(DiscoverySpider):
                     request = self.article_request(url)
                     if request is not None:
                         yield request
-            elif depth < self.max_depth and (looks_like_pagination(url) or self.is_next_text(text)):
+            elif self.is_listing_link(url, text, depth):
                 yield from self.follow(url, depth + 1)
-            elif depth == 0 and self.is_section_link(url):
-                yield from self.follow(url, depth + 1)
+
+    def is_listing_link(self, url: str, text: str, depth: int) -> bool:
+        """Pagination ("?p=2", "Trang sau") below the depth limit; sections only from the start page."""
+        paging = looks_like_pagination(url) or self.is_next_text(text)
+        return (depth < self.max_depth and paging) or (depth == 0 and self.is_section_link(url))
 
     def follow(self, url: str, depth: int) -> Iterator[Request]:
         if url in self._seen_pages or not self.under_cap():
@@ -161,7 +164,7 @@ class GenericSpider(DiscoverySpider):
         for url in feeds:
             if self.is_own(url) and url not in self._seen_pages:
                 self._seen_pages.add(url)
-                yield self.page_request(url, self.parse_feed_tolerant, listing=url, page=1, stale=0)
+                yield self.page_request(url, self.parse_feed_tolerant, guessed=True, listing=url, page=1, stale=0)
 
     def parse_feed_tolerant(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
         """A guessed feed path that answers with HTML (or 404) is not an error."""
