@@ -52,7 +52,8 @@ def test_new_then_duplicate_then_changed(store: SQLiteStateStore) -> None:
     assert (d.kind, d.revision) == (Kind.CHANGED, 2)
     apply(store, d, changed)
     got = store.get(ORIG)
-    assert got is not None and got.revision == 2 and got.id == d.target.id if d.target else False
+    assert got is not None and d.target is not None
+    assert (got.revision, got.id) == (2, d.target.id)
 
 
 def test_copy_after_original_becomes_its_mirror(store: SQLiteStateStore) -> None:
