@@ -72,10 +72,14 @@ _VNI_RE = _alternation(list(_VNI))
 # Letters that Unicode Vietnamese text has and font mojibake (pure Latin-1) never has.
 _VN_SPECIFIC = re.compile(r"[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 # Latin-1 letters that are also ordinary Vietnamese letters in Unicode text: a word made only of
-# these and ASCII proves nothing either way.
+# these and ASCII proves nothing either way ("Hoàng Châu" is a name, not VNI for "Hồng Châu").
 _VN_LATIN1 = frozenset("àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ")
-_TCVN3_EVIDENCE = frozenset(_TCVN3) - _VN_LATIN1
-_VNI_EVIDENCE = frozenset("".join(_VNI)) - _VN_LATIN1
+# Evidence is a character normal Vietnamese never holds: a Latin-1 symbol or non-Vietnamese letter
+# that the legacy font draws as a Vietnamese letter (TCVN3 "µ" à, "®" đ, "©" â; VNI "ø" grave,
+# "ï" dot below, "ä" circumflex + dot, "ñ" đ). ASCII is never evidence: VNI writes base letters
+# as plain a/e/o/u/y, which every text has.
+_TCVN3_EVIDENCE = frozenset(c for c in _TCVN3 if not c.isascii()) - _VN_LATIN1
+_VNI_EVIDENCE = frozenset(c for c in "".join(_VNI) if not c.isascii()) - _VN_LATIN1
 _ANY_EVIDENCE = re.compile("[" + re.escape("".join(sorted(_TCVN3_EVIDENCE | _VNI_EVIDENCE))) + "]")
 _TOKEN = re.compile(r"[A-Za-z\u00a1-\u00ff]+")
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+")
@@ -95,14 +99,25 @@ def _convert(text: str, enc: LegacyEncoding) -> str:
 
 
 def _score(fragment: str, enc: LegacyEncoding) -> int:
-    """Number of words that only make sense as `enc`, or 0 when the fragment is not `enc`."""
+    """Number of words that only make sense as `enc`, or 0 when the fragment is not `enc`.
+
+    A fragment is `enc` only with real evidence: words holding characters normal Vietnamese never
+    has that become valid syllables once converted, and more valid syllables after the conversion
+    than before. A word that is already a valid syllable is never evidence.
+    """
     evidence = _TCVN3_EVIDENCE if enc == "tcvn3" else _VNI_EVIDENCE
     strong_valid = strong_invalid = repaired = 0
+    valid_before = valid_after = 0
     for token in _TOKEN.findall(fragment):
         if token.isascii():
             continue
         converted = _convert(token, enc)
+        was_valid = _is_syllable(token)
         valid = _is_syllable(converted)
+        valid_before += was_valid
+        valid_after += valid
+        if was_valid:
+            continue
         if any(c in evidence for c in token):
             if len(token) < 2:
                 continue  # a lone "©" or "«" is a symbol, not a letter
@@ -110,10 +125,12 @@ def _score(fragment: str, enc: LegacyEncoding) -> int:
                 strong_valid += 1
             else:
                 strong_invalid += 1
-        elif valid and converted != token and not _is_syllable(token):
+        elif valid and converted != token:
             repaired += 1  # "Néi": not Vietnamese as it stands, "Nội" once converted
     # French, German or Nordic words carry the same Latin-1 letters but do not become syllables.
     if strong_valid == 0 or strong_valid + repaired < 2 or strong_invalid * 4 > strong_valid:
+        return 0
+    if valid_after <= valid_before:
         return 0
     return strong_valid + repaired
 

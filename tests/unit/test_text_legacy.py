@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import json
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from crawler.text import normalize_text
+from crawler.text import normalize_text, normalize_tone_marks
 from crawler.text.legacy import decode_html_bytes, detect_legacy, fix_legacy
 
 SEEDS = Path("/work/shared/seeds")
@@ -181,3 +182,70 @@ def test_tcvn3_page_decodes_as_latin1_then_fixes() -> None:
 def test_gzip_output_is_capped() -> None:
     raw = gzip.compress(b"a" * 1_000_000)
     assert decode_html_bytes(raw, "utf-8", max_size=1000) == "a" * 1000
+
+
+# --- normal Unicode Vietnamese is never "fixed" ------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sites"
+
+# Names made only of Latin-1 letters (à, â, ê, ô...) that the VNI/TCVN3 tables also hold: "Hoàng"
+# read as VNI is "Hồng", "Châu" read as TCVN3 is "Chõu".
+NAMES = [
+    "Hoàng", "Châu", "Hoàn", "Toàn", "Đoàn", "Quân", "Thuận", "Nguyễn", "Trường", "Phượng", "Ánh",
+    "Ân", "Ấn", "Âu", "Hoàng Châu", "HOÀNG CHÂU", "Toàn Thắng", "Đoàn Quân", "Ông Âu Hoàng",
+    "Hoàng Anh Tuấn", "Trần Văn Toàn", "Lê Thị Ánh", "Châu Thành", "Hoài Ân", "Tân Châu",
+    "Vân Hoàng Hoàn", "CHÂU ÂU", "Bà Hoàng", "Nguyễn Hoàng Châu",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_names_are_not_legacy(name: str) -> None:
+    assert detect_legacy(name) is None
+    assert fix_legacy(name) == name
+    assert normalize_text(name) == name
+    assert normalize_text(name.upper()) == name.upper()
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _unicode_texts() -> list[tuple[str, str]]:
+    """(where, text) for the seeds and every string of the fixtures' expected JSON."""
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))] if SEEDS.exists() else []
+    for path in sorted(FIXTURES.glob("*/*.json")):
+        for i, text in enumerate(_strings(json.loads(path.read_text(encoding="utf-8")))):
+            if not text.startswith("http"):
+                texts.append((f"{path.parent.name}/{path.name}#{i}", text))
+    return texts
+
+
+def _pieces(text: str) -> list[str]:
+    """The text, its lines, its words and every run of two and three words: short runs are where a
+    false positive hides (two names in a byline), a whole body dilutes it."""
+    words = text.split()
+    runs = [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
+    return [text, *text.splitlines(), *runs]
+
+
+def test_unicode_texts_are_never_fixed() -> None:
+    texts = _unicode_texts()
+    assert len(texts) > 500  # seeds and fixtures are all there
+    wrong = []
+    for where, text in texts:
+        for piece in _pieces(text):
+            if fix_legacy(piece) != piece:
+                wrong.append((where, piece, fix_legacy(piece)))
+    assert wrong == []
+
+
+def test_normalize_text_changes_unicode_texts_only_in_tones_and_spaces() -> None:
+    for where, text in _unicode_texts():
+        expected = " ".join(normalize_tone_marks(unicodedata.normalize("NFC", text)).split())
+        assert normalize_text(text) == expected, where
