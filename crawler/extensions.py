@@ -149,8 +149,12 @@ class StateCommitter:
         if items:
             from scrapy import Request
 
-            request = Request("data:,", callback=lambda response: items, dont_filter=True,
-                              meta={"internal": True})
+            def emit_released(response: Any) -> list[Any]:
+                return items
+
+            # A local data: request brings the released items back through the engine (and so the
+            # pipelines and the feed): extensions cannot yield items themselves.
+            request = Request("data:,", callback=emit_released, dont_filter=True, meta={"internal": True})
             assert self.crawler.engine is not None
             self.crawler.engine.crawl(request)
             raise DontCloseSpider

@@ -10,7 +10,6 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from scrapy.crawler import Crawler
@@ -87,9 +86,9 @@ def feed_paths(crawler: Crawler) -> list[Path]:
 def open_state(crawler: Crawler) -> CrawlState:
     """The crawl's state, created once per crawler; crashed runs are settled first, before any feed
     file of this crawl is opened (an -O output may overwrite the file a crashed run wrote)."""
-    existing: Any = getattr(crawler, "_taphuan_state", None)
+    existing: CrawlState | None = getattr(crawler, "_taphuan_state", None)
     if existing is not None:
-        return existing  # type: ignore[no-any-return]
+        return existing
     state_dir = crawler.settings.get("STATE_DIR", "output/.state")
     store = SQLiteStateStore(Path(state_dir), batch_size=1)
     for result in recover_open_runs(store):

@@ -276,7 +276,7 @@ class DiscoverySpider(scrapy.Spider):
         if body is None:
             return
         if urlsplit(real_url).path.endswith("/robots.txt"):
-            for url in sitemap_urls_from_robots(body.decode("utf-8", "replace"), base_url=real_url):
+            for url in sitemap_urls_from_robots(body, base_url=real_url):
                 yield self.page_request(self.to_real(url), self.parse_sitemap, listing=url, page=1, stale=0)
             return
         try:

@@ -93,8 +93,7 @@ class GenericSpider(DiscoverySpider):
     def parse_robots(self, response: Response, root: str) -> Iterator[Request]:
         from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
-        urls = list(sitemap_urls_from_robots(text, base_url=root + "/")) if response.status == 200 else []
+        urls = list(sitemap_urls_from_robots(response.body, base_url=root + "/")) if response.status == 200 else []
         if not urls:
             urls = [root + "/sitemap.xml"]
         for url in urls:
