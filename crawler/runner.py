@@ -34,8 +34,10 @@ class SiteSummary:
 def summarize(slug: str, stats: Mapping[str, Any], site: SiteConfig | None) -> SiteSummary:
     drops = {k.split("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("item_dropped_reasons_count/")}
     errors = {k.split("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith(("errors/", "guard/"))}
-    if stats.get("log_count/ERROR"):
-        errors["log_errors"] = int(stats["log_count/ERROR"])
+    # Not log_count/ERROR: Scrapy's LogCount handler sits on the root logger, so with several
+    # crawlers in one process every site would count every other site's errors.
+    errors.update({f"exception/{k.split('/', 1)[1]}": int(v) for k, v in stats.items()
+                   if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"})
     summary = SiteSummary(
         site=slug,
         status="ok",
@@ -107,7 +109,10 @@ def format_table(summaries: list[SiteSummary]) -> str:
     for s in summaries:
         drops = ", ".join(f"{k}={v}" for k, v in sorted(s.drops.items()))
         errors = ", ".join(f"{k}={v}" for k, v in sorted(s.errors.items()))
-        detail = "; ".join(x for x in (drops, errors, s.message or "") if x)
+        # One line per site: a long, wrapped unsupported_reason is shortened (the JSON keeps it whole).
+        message = " ".join((s.message or "").split())
+        message = message if len(message) <= 100 else message[:99] + "…"
+        detail = "; ".join(x for x in (drops, errors, message) if x)
         lines.append(f"{s.site:<20} {s.status:<16} {s.pages:>6} {s.items:>6}  {detail}")
     return "\n".join(lines)
 
