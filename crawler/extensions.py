@@ -107,7 +107,6 @@ class StateCommitter:
         self.state.store.begin_run(self.state.run_id, spider.name, paths[0] if paths else None)
         site = getattr(spider, "site", None)
         RUNNING[spider.name] = tuple(site.allowed_domains) if site else ()
-        spider.state = self.state  # type: ignore[attr-defined]
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         from crawler.dedup import apply

@@ -40,7 +40,10 @@ TELNETCONSOLE_ENABLED = False
 # --- Output ----------------------------------------------------------------------------------
 # One JSON Lines file per run and site, named by the run's UTC start time. Each line is flushed as
 # it is written, so a killed crawl never leaves a torn line (see crawler/feeds.py).
-FEEDS = {
+# Used when no feed is given on the command line: `-o`/`-O` replace it instead of adding to it
+# (Scrapy merges FEEDS with the command line's, which would write every item twice).
+FEEDS: dict[str, dict[str, object]] = {}
+DEFAULT_FEEDS = {
     "output/%(name)s/%(time)s.jsonl": {
         "format": "jsonlines",
         "encoding": "utf-8",

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -41,7 +42,7 @@ class DiscoverySpider(scrapy.Spider):
     """Base: listings with pagination, feeds, sitemaps; article pages handed to extraction."""
 
     site: SiteConfig
-    state: CrawlState
+    crawl_state: CrawlState
 
     def __init__(
         self,
@@ -67,6 +68,12 @@ class DiscoverySpider(scrapy.Spider):
     # -- wiring -------------------------------------------------------------------------------
 
     @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if not settings.getdict("FEEDS"):
+            settings.set("FEEDS", settings.getdict("DEFAULT_FEEDS"), priority="spider")
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler)
@@ -79,7 +86,7 @@ class DiscoverySpider(scrapy.Spider):
             self.allowed_domains = [host]
         else:
             self.allowed_domains = list(self.site.allowed_domains)
-        self.state = open_state(crawler)
+        self.crawl_state = open_state(crawler)
 
     @classmethod
     def handles_request(cls, request: Request) -> bool:
@@ -137,8 +144,8 @@ class DiscoverySpider(scrapy.Spider):
     def start_requests_for_site(self) -> Iterable[Request]:
         if self.refresh_days:
             # Recent articles are fetched again even when no listing links them any more.
-            for url in self.state.recent_urls(self.site.slug, self.refresh_days):
-                self._seen_articles.add(self.state.canonical(url))
+            for url in self.crawl_state.recent_urls(self.site.slug, self.refresh_days):
+                self._seen_articles.add(self.crawl_state.canonical(url))
                 self.crawler.stats.inc_value("discovery/refresh")
                 yield Request(self.to_fetch(url), callback=self.parse_article, meta={"real_url": url},
                               errback=self.on_error)
@@ -163,7 +170,7 @@ class DiscoverySpider(scrapy.Spider):
 
     def article_request(self, real_url: str, hint: datetime | date | None = None) -> Request | None:
         """A request for an article not yet seen in this run (nor emitted in an earlier run)."""
-        canon = self.state.canonical(real_url)
+        canon = self.crawl_state.canonical(real_url)
         if canon in self._seen_articles:
             return None
         self._seen_articles.add(canon)
@@ -180,7 +187,7 @@ class DiscoverySpider(scrapy.Spider):
 
     def is_known(self, real_url: str) -> bool:
         """Articles emitted by an earlier run are not fetched again (unless refreshing recent ones)."""
-        return self.state.should_skip(real_url, self.refresh_days)
+        return self.crawl_state.should_skip(real_url, self.refresh_days)
 
     def on_error(self, failure: Any) -> None:
         request = getattr(failure, "request", None)
