@@ -269,9 +269,7 @@ class _Walker:
         )
         inner = _Ctx(
             italic=ctx.italic or tag in ("em", "i") or "font-style:italic" in style,
-            bold=ctx.bold
-            or tag in ("strong", "b")
-            or re.search(r"font-weight:(bold|[6-9]00)", style) is not None,
+            bold=ctx.bold or tag in ("strong", "b") or re.search(r"font-weight:(bold|[6-9]00)", style) is not None,
             align=align or ctx.align,
             link=ctx.link or tag == "a",
         )
@@ -399,6 +397,41 @@ def _precedes(a: Any, b: Any) -> bool:
     return False
 
 
+_CHROME_TAGS = frozenset(["header", "nav", "footer", "aside", "menu"])
+# Class or id words (whole) of the page chrome above an article: "today" strips, menus, top bars.
+_CHROME_WORD = re.compile(
+    r"(?:site-?|page-?|main-?|top-?)?header(?:-?(?:top|wrap|wrapper|inner|bar|line))?|header-?top|"
+    r"top(?:-?(?:bar|header|nav|menu|line|links|info))?|(?:main-?|top-?|site-?)?(?:menu|nav|navbar|navigation)|"
+    r"banner|date-?now|today|current-?date|clock|weather",
+    re.I,
+)
+
+
+def _is_chrome(el: Any) -> bool:
+    if el.tag in _CHROME_TAGS:
+        return True
+    words = (el.get("class") or "").split() + (el.get("id") or "").split()
+    return any(_CHROME_WORD.fullmatch(w) for w in words)
+
+
+def _in_page_header(el: Any, title_el: Any) -> bool:
+    """Whether a date element is in the page header region: above the headline, and either inside
+    header/nav chrome that does not hold the headline or sharing nothing with the headline but the
+    page itself. Position rules it out, whatever it prints: a header "today" strip ("Thứ Tư,
+    08/02/2023" on a 2016 article) has a weekday that agrees with its date."""
+    if title_el is None:
+        return any(_is_chrome(a) for a in [el, *el.iterancestors()])
+    if not _precedes(el, title_el):
+        return False
+    title_line = {id(a) for a in [title_el, *title_el.iterancestors()]}
+    for a in [el, *el.iterancestors()]:
+        if id(a) in title_line:
+            return a.tag in ("body", "html")
+        if _is_chrome(a):
+            return True
+    return True  # not in the headline's document at all
+
+
 def _find_date(
     root: Any, selectors: Selectors, title_el: Any, body_el: Any, reasons: list[str]
 ) -> tuple[date | datetime | None, str | None]:
@@ -417,10 +450,14 @@ def _find_date(
         for t in scope.xpath(".//time[@datetime]"):
             if any(_JUNK_CLASS.search(_classes(a)) for a in t.iterancestors()) or t.xpath("ancestor::a"):
                 continue
+            if _in_page_header(t, title_el):
+                continue
             add("time", D.parse_iso(t.get("datetime")))
             break
     for sel in selectors.published:
         for el in select(root, sel):
+            if _in_page_header(el, title_el):
+                continue
             value, problem = D.parse_text_date(_text(el))
             if problem:
                 reasons.append(f"date selector {sel!r}: {problem}")
@@ -432,7 +469,9 @@ def _find_date(
         break
     if scope is not None:
         for sel in GENERIC_PUBLISHED:
-            found = [el for el in select(scope, sel) if not el.xpath("ancestor::a")]
+            found = [
+                el for el in select(scope, sel) if not el.xpath("ancestor::a") and not _in_page_header(el, title_el)
+            ]
             value, problem = D.parse_text_date(_text(found[0])) if found else (None, None)
             if problem:
                 reasons.append(f"date {sel!r}: {problem}")
@@ -550,9 +589,7 @@ def _parse(text: str) -> Any:
 def _trafilatura_paragraphs(text: str, url: str) -> list[str]:
     import trafilatura
 
-    out = trafilatura.extract(
-        text, url=url, include_comments=False, favor_precision=True, include_tables=True
-    )
+    out = trafilatura.extract(text, url=url, include_comments=False, favor_precision=True, include_tables=True)
     return [normalize_text(p) for p in (out or "").split("\n") if normalize_text(p)]
 
 
@@ -616,9 +653,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
                 break
 
     result.published_at, result.date_source = _find_date(root, selectors, title_el, body_el, reasons)
-    raw = D.jsonld_field(root, "dateModified") or D.meta_content(
-        root, "article:modified_time", "dateModified"
-    )
+    raw = D.jsonld_field(root, "dateModified") or D.meta_content(root, "article:modified_time", "dateModified")
     result.modified_at = D.parse_iso(raw) if raw else None
 
     author_text, _ = _first_text(root, selectors.author)
@@ -627,9 +662,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     source = rules.normalize_source(source_text) if source_text else None
     if author is None and body_el is not None:
         for sel in GENERIC_AUTHOR:
-            found = [
-                el for el in select(body_el.getparent() if body_el.getparent() is not None else body_el, sel)
-            ]
+            found = [el for el in select(body_el.getparent() if body_el.getparent() is not None else body_el, sel)]
             found = [el for el in found if 0 < len(_text(el)) <= 60]
             if found:
                 author = _clean_person(_text(found[0])) or None
@@ -726,9 +759,7 @@ def _in_card_list(el: Any, depth: int = 6) -> bool:
         parent = node.getparent()
         same = [s for s in parent if s.tag == node.tag and s.get("class") == node.get("class")]
         cards = [
-            s
-            for s in same
-            if s.xpath(".//*[self::h2 or self::h3 or self::h4]//a | .//a//*[self::h2 or self::h3]")
+            s for s in same if s.xpath(".//*[self::h2 or self::h3 or self::h4]//a | .//a//*[self::h2 or self::h3]")
         ]
         if node.get("class") and len(cards) >= 3:
             return True
@@ -756,9 +787,7 @@ def _decide(
             if len(anchor.split()) >= 6:
                 teasers, teaser_chars = teasers + 1, teaser_chars + len(anchor)
     og_type = (D.meta_content(root, "og:type") or "").lower()
-    reasons.append(
-        f"body {words} words in {n_par} paragraphs, link density {density:.2f}, {teasers} headline links"
-    )
+    reasons.append(f"body {words} words in {n_par} paragraphs, link density {density:.2f}, {teasers} headline links")
     problems: list[str] = []
     if not result.title:
         problems.append("no headline")

@@ -25,12 +25,8 @@ Span = tuple[int, int]
 
 # --- text preparation: normalized text with a map back to the original offsets ------------------
 
-_PREP_TOKEN = re.compile(
-    r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|.[\u0300-\u036f]*", re.S
-)
-_SPACE_CHARS = frozenset("\t\n\r\f\v \u00a0\u1680\u202f\u205f\u3000") | frozenset(
-    map(chr, range(0x2000, 0x200B))
-)
+_PREP_TOKEN = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|.[\u0300-\u036f]*", re.S)
+_SPACE_CHARS = frozenset("\t\n\r\f\v \u00a0\u1680\u202f\u205f\u3000") | frozenset(map(chr, range(0x2000, 0x200B)))
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
@@ -102,17 +98,13 @@ _YMD = re.compile(
 )
 _MONTHS = {
     m: i
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
-    )
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
 }
 _EN_WEEKDAYS = {w: i for i, w in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])}
 _MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _EN_WD = r"(?:(?P<ewd>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?"
 # RFC 822 and English: "Wed, 23 Sep 2026 17:02:29 +07:00", "Sep 23, 2026".
-_EN_DMY = re.compile(
-    rf"(?<![a-z]){_EN_WD}(?<![\d.])(?P<d>\d{{1,2}})\s+{_MON},?\s+(?P<y>\d{{4}})(?!\d){_TIME_AFTER}"
-)
+_EN_DMY = re.compile(rf"(?<![a-z]){_EN_WD}(?<![\d.])(?P<d>\d{{1,2}})\s+{_MON},?\s+(?P<y>\d{{4}})(?!\d){_TIME_AFTER}")
 _EN_MDY = re.compile(
     rf"(?<![a-z]){_EN_WD}{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d){_TIME_AFTER}"
 )
@@ -124,6 +116,13 @@ _VN_WEEKDAY = r"(?P<wd>thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn)"
 _PREFIX = re.compile(
     rf"(?:(?<![a-z]){_VN_WEEKDAY}\s*[,\-–]?\s*)?"
     rf"(?:(?<![\d:.]){_TIME}(?:{_ZONE})?\s*[|,\-–]?\s*)?"
+    r"(?:(?:ngay|hom)\s*)?$"
+)
+# The clock first, then the weekday: "Cập nhật: 08:50, Thứ Ba, 07/10/2025", "08:50 Thứ Ba 07/10/2025"
+# (baohungyen). Tried before _PREFIX, which would only see the weekday and lose the time.
+_PREFIX_CLOCK_FIRST = re.compile(
+    rf"(?<![\d:.]){_TIME}(?:{_ZONE})?\s*[|,\-–]?\s*"
+    rf"(?<![a-z]){_VN_WEEKDAY}\s*[,\-–]?\s*"
     r"(?:(?:ngay|hom)\s*)?$"
 )
 _PREFIX_WINDOW = 48
@@ -235,7 +234,7 @@ def _scan(prep: _Prepared, default: tzinfo) -> list[_Found]:
         before = folded[window_start : m.start()]
         if _VERSION_BEFORE.search(before):
             continue
-        prefix = _PREFIX.search(before)
+        prefix = _PREFIX_CLOCK_FIRST.search(before) or _PREFIX.search(before)
         built = _build(m, prefix, default)
         if built is None:
             continue
@@ -315,9 +314,7 @@ def parse_date(text: str, *, tz: str = DEFAULT_TZ, check_weekday: bool = True) -
     return _fallback(prep, default)
 
 
-def find_dates(
-    text: str, *, tz: str = DEFAULT_TZ, check_weekday: bool = True
-) -> list[tuple[Span, DateValue]]:
+def find_dates(text: str, *, tz: str = DEFAULT_TZ, check_weekday: bool = True) -> list[tuple[Span, DateValue]]:
     """Every full date in a longer text, in order, as ((start, end), value).
 
     Spans index the text as given (entities, NFD and odd spaces included) and cover the weekday and
@@ -328,11 +325,7 @@ def find_dates(
         return []
     prep = _Prepared(text)
     default = _tz(tz)
-    return [
-        (prep.span(f.start, f.end), f.value)
-        for f in _scan(prep, default)
-        if f.weekday_ok or not check_weekday
-    ]
+    return [(prep.span(f.start, f.end), f.value) for f in _scan(prep, default) if f.weekday_ok or not check_weekday]
 
 
 _ISO = re.compile(

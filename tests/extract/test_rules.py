@@ -4,6 +4,7 @@ bylines, credits, attachments and byte decoding."""
 from __future__ import annotations
 
 import gzip
+import tomllib
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from crawler.extract import extract_article, rules
 from crawler.extract.cms import detect_cms
 from crawler.extract.dates import parse_iso, parse_text_date
+from crawler.sites.registry import SITES_DIR, parse_site
 
 VN = timezone(timedelta(hours=7))
 
@@ -75,9 +77,7 @@ def test_page_without_own_date_gets_none_not_header_or_footer() -> None:
 
 
 def test_weekday_must_agree_with_the_date() -> None:
-    assert parse_text_date("Thứ Tư, 24/12/2025 09:30:00 +07:00")[0] == datetime(
-        2025, 12, 24, 9, 30, tzinfo=VN
-    )
+    assert parse_text_date("Thứ Tư, 24/12/2025 09:30:00 +07:00")[0] == datetime(2025, 12, 24, 9, 30, tzinfo=VN)
     value, problem = parse_text_date("Thứ Hai, 24/12/2025 09:30")
     assert value is None and problem == "weekday does not match 2025-12-24"
     assert parse_text_date("Chủ nhật,  27/09/2020")[0] == date(2020, 9, 27)
@@ -248,3 +248,77 @@ def test_gzip_bytes_without_header_are_decoded() -> None:
     raw = gzip.compress(NOTICE.encode("utf-8"))
     got = extract_article("https://mttq.example.vn/tin-tuc/thong-bao-123.html", raw)
     assert got.title == "Thông báo triệu tập lớp bồi dưỡng nghiệp vụ công tác Mặt trận"
+
+
+# --- a clock before the weekday and date (baohungyen) ------------------------------------------
+
+HUNGYEN_PAGE = """<html><body>
+<div class="header"><div class="top-bar"><span class="date-now">Thứ Năm, 16/10/2025</span></div></div>
+<div class="main-detail">
+<h1 class="detail-title">Hội Nông dân tỉnh tập huấn kỹ năng chuyển đổi số cho cán bộ hội cơ sở</h1>
+<div class="detail-time">Cập nhật: 08:50, Thứ Ba, 07/10/2025</div>
+<div class="detail-content">
+<p>Ngày 7/10, Hội Nông dân tỉnh Hưng Yên tổ chức hội nghị tập huấn nâng cao kỹ năng chuyển đổi số cho
+cán bộ hội cơ sở trên địa bàn tỉnh, với hơn 120 học viên là chủ tịch, phó chủ tịch hội nông dân các xã.</p>
+<p>Các học viên được hướng dẫn cách mở gian hàng trên sàn thương mại điện tử, livestream bán nông sản và
+dùng các ứng dụng quản lý sản xuất trên điện thoại thông minh.</p>
+<p>ĐỨC MINH</p>
+</div></div></body></html>"""
+
+
+def test_clock_before_weekday_and_date_keeps_the_time() -> None:
+    got = extract_article("https://baohungyen.vn/kinh-te/x-3186420", HUNGYEN_PAGE)
+    assert got.published_at == datetime(2025, 10, 7, 8, 50, tzinfo=VN)
+    assert got.published_at.isoformat() == "2025-10-07T08:50:00+07:00"
+    assert got.date_source == "date_element"
+    assert parse_text_date("Cập nhật: 08:50, Thứ Ba, 07/10/2025") == (datetime(2025, 10, 7, 8, 50, tzinfo=VN), None)
+    assert parse_text_date("08:50 Thứ Hai 07/10/2025") == (None, "weekday does not match 2025-10-07")
+
+
+# --- a header "today" strip whose weekday agrees is still not the publish date -----------------
+
+# danvan/baolangson style: the page's render date ("Thứ Tư, 08/02/2023", a Wednesday: the weekday
+# check passes) printed in the header above the title of a 2016 article. Headline and body are
+# siblings under <body>, so the article scope is the whole page and holds the strip.
+STRIP_BODY = """<p>(LSO) - Sáng 14/10, Ban Dân vận Huyện ủy Bình Gia tổ chức lớp tập huấn nghiệp vụ công tác dân vận
+năm 2016 cho hơn 80 cán bộ làm công tác dân vận ở cơ sở trên địa bàn huyện.</p>
+<p>Tại lớp tập huấn, các học viên được quán triệt các chuyên đề về công tác dân vận của hệ thống chính trị,
+kỹ năng vận động quần chúng và thực hiện quy chế dân chủ ở cơ sở.</p>
+<p>(baolangson.vn)</p>"""
+STRIPS = {
+    "header-class": '<div class="header"><span class="date">Thứ Tư, 08/02/2023</span></div>',
+    "header-tag": '<header><div class="time-update">Thứ Tư, 08/02/2023</div></header>',
+    "time-element": '<div id="top"><time datetime="2023-02-08">Thứ Tư, 08/02/2023</time></div>',
+    "unnamed-block": '<div class="w1000"><span class="date">Thứ tư,  08/02/2023</span></div>',
+    "menu": '<div class="menu"><ul><li><a href="/">Trang chủ</a></li></ul>'
+    '<span class="pubdate">08/02/2023</span></div>',
+}
+
+
+def _strip_page(strip: str, byline: str = "") -> str:
+    return (
+        f'<html><body>{strip}<h1 class="title">Ban Dân vận Huyện ủy tập huấn nghiệp vụ cho cán bộ cơ sở</h1>'
+        f'{byline}<div class="content">{STRIP_BODY}</div><div class="footer">© Báo Lạng Sơn</div></body></html>'
+    )
+
+
+@pytest.mark.parametrize("strip", list(STRIPS.values()), ids=list(STRIPS))
+def test_header_today_strip_is_never_the_publish_date(strip: str) -> None:
+    got = extract_article("https://baolangson.vn/x-1.html", _strip_page(strip))
+    assert got.published_at is None
+    assert got.date_source is None
+    dated = extract_article(
+        "https://baolangson.vn/x-1.html", _strip_page(strip, '<div class="date">Cập nhật: 14/10/2016 - 09:15</div>')
+    )
+    assert dated.published_at == datetime(2016, 10, 14, 9, 15, tzinfo=VN)
+
+
+def test_site_date_selector_skips_the_header_strip() -> None:
+    # A site selector that also matches the header strip (first in the page) takes the byline.
+    data = tomllib.loads((SITES_DIR / "danvan.toml").read_text(encoding="utf-8"))
+    data["selectors"] = {"published": [".date"]}
+    site = parse_site(data, SITES_DIR / "danvan.toml")
+    page = _strip_page(STRIPS["header-class"], '<div class="date">Thứ Sáu, 14/10/2016 09:15</div>')
+    got = extract_article("https://danvan.vn/x-1.html", page, site)
+    assert got.published_at == datetime(2016, 10, 14, 9, 15, tzinfo=VN)
+    assert got.date_source == "site_selector"

@@ -62,6 +62,16 @@ def test_find_dates_spans_index_the_original_text() -> None:
     ]
 
 
+def test_find_dates_clock_before_weekday_and_date() -> None:
+    text = "Cập nhật: 08:50, Thứ Ba, 07/10/2025 | Lượt xem: 5. Hôm sau 18:20 Chủ nhật 19/10/2025"
+    found = find_dates(text)
+    assert [(text[a:b], to_iso(v)) for (a, b), v in found] == [
+        ("08:50, Thứ Ba, 07/10/2025", "2025-10-07T08:50:00+07:00"),
+        ("18:20 Chủ nhật 19/10/2025", "2025-10-19T18:20:00+07:00"),
+    ]
+    assert find_dates("08:50, Thứ Hai, 07/10/2025") == []
+
+
 def test_find_dates_with_entities_and_nfd() -> None:
     text = "Th\u01b0\u0301 Ba,&nbsp;7/2/2023 và (28-08-2017 17:36)"
     found = find_dates(text)
