@@ -20,7 +20,6 @@ import random
 import re
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -71,52 +70,51 @@ def edited_copy(rng: random.Random, text: str, lower: list[str]) -> str:
     return "Các đại biểu tham dự hội nghị\n\n" + " ".join(words) + "\n\n(baolangson.vn)\n\nGửi cho bạn bè"
 
 
-def _sigs(args: tuple[int, int, int]) -> list[tuple[str, str, DocSig, str]]:
-    seed, start, count = args
+def _sigs(args: tuple[int, int, int, int]) -> list[tuple[str, str, DocSig, str, str | None]]:
+    """(url, site, signature, content hash, text if i % keep_every == 0) for items start..start+count."""
+    seed, start, count, keep_every = args
     lower, upper = vocabulary()
     out = []
     for i in range(start, start + count):
         rng = random.Random(seed * 1_000_003 + i)
         text = random_article(rng, lower, upper)
-        out.append((f"https://site{i % 40}.vn/bai-viet-{i}.html", f"site{i % 40}", doc_sig(text), text))
+        out.append((f"https://site{i % 40}.vn/bai-viet-{i}.html", f"site{i % 40}", doc_sig(text),
+                    content_hash("", text), text if i % keep_every == 0 else None))
     return out
 
 
-def corpus(seed: int, n: int) -> Iterator[tuple[str, str, DocSig, str]]:
+def corpus(seed: int, n: int, keep_every: int) -> list[tuple[str, str, DocSig, str, str | None]]:
+    """Generated up front in worker processes, so they do not compete with the timed inserts."""
     chunk = 2000
-    jobs = [(seed, s, min(chunk, n - s)) for s in range(0, n, chunk)]
+    jobs = [(seed, s, min(chunk, n - s), keep_every) for s in range(0, n, chunk)]
     with ProcessPoolExecutor() as pool:
-        for part in pool.map(_sigs, jobs):
-            yield from part
+        return [row for part in pool.map(_sigs, jobs) for row in part]
 
 
 def run_size(n: int, queries: int, seed: int) -> dict[str, float]:
     lower, _ = vocabulary()
     rng = random.Random(seed)
+    t = time.perf_counter()
+    items = corpus(seed, n, max(1, n // (queries // 2)))
+    gen_time = time.perf_counter() - t
+    kept = [text for *_, text in items if text is not None][: queries // 2]
+    fresh = [sig for _, _, sig, _, _ in _sigs((seed + 1000, 0, queries - len(kept), 1))]
+    t = time.perf_counter()
+    copies = [doc_sig(edited_copy(rng, text, lower)) for text in kept]
+    sig_time = (time.perf_counter() - t) / max(1, len(copies))
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStateStore(Path(tmp))
-        kept: list[str] = []
         insert_time = 0.0
-        t_gen = time.perf_counter()
-        gen_time = 0.0
-        for i, (url, site, sig, text) in enumerate(corpus(seed, n)):
-            gen_time += time.perf_counter() - t_gen
-            record = Record(url, site, content_hash("", text), sig)
+        for i, (url, site, sig, chash, _) in enumerate(items):
+            record = Record(url, site, chash, sig)
             t = time.perf_counter()
             store.mark_emitted(record)
             if i % 500 == 499:
                 store.commit()
             if i >= n // 2:
                 insert_time += time.perf_counter() - t
-            if i % max(1, n // queries) == 0 and len(kept) < queries // 2:
-                kept.append(text)
-            t_gen = time.perf_counter()
         store.commit()
-
-        t = time.perf_counter()
-        copies = [doc_sig(edited_copy(rng, text, lower)) for text in kept]
-        sig_time = (time.perf_counter() - t) / max(1, len(copies))
-        fresh = [sig for _, _, sig, _ in _sigs((seed + 1000, 0, queries - len(kept)))]
+        del items
 
         found = missed = false_hits = 0
         t = time.perf_counter()
@@ -131,7 +129,7 @@ def run_size(n: int, queries: int, seed: int) -> dict[str, float]:
             if d.kind is not Kind.NEW:
                 false_hits += 1
         lookup_time = time.perf_counter() - t
-        size_mb = (Path(tmp) / "state.sqlite3").stat().st_size / 1e6
+        size_mb = sum(f.stat().st_size for f in Path(tmp).glob("state.sqlite3*")) / 1e6
         store.close()
     return {
         "insert_us": insert_time / (n - n // 2) * 1e6,
