@@ -320,12 +320,18 @@ def _drop(el: Any) -> None:
     parent.remove(el)
 
 
+def _is_junk(el: Any) -> bool:
+    """Whether one of the element's classes (or its id) names a non-text container (share, related...).
+    Tested word by word: the pattern anchors on word ends."""
+    tokens = [*(el.get("class") or "").split(), el.get("id") or ""]
+    return any(_JUNK_CLASS.search(t) for t in tokens if t)
+
+
 def _remove_junk(node: Any) -> None:
     for el in list(node.iterdescendants()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
-        tokens = [*(el.get("class") or "").split(), el.get("id") or ""]
-        if any(_JUNK_CLASS.search(t) for t in tokens if t):
+        if _is_junk(el):
             _drop(el)
         elif el.tag == "a" and el.xpath("./descendant::*[self::h2 or self::h3 or self::h4 or self::p]"):
             _drop(el)  # an embedded story card (headline + teaser inside one link), not article text
@@ -448,7 +454,7 @@ def _find_date(
     scope = _article_scope(title_el, body_el)
     if scope is not None:
         for t in scope.xpath(".//time[@datetime]"):
-            if any(_JUNK_CLASS.search(_classes(a)) for a in t.iterancestors()) or t.xpath("ancestor::a"):
+            if any(_is_junk(a) for a in t.iterancestors()) or t.xpath("ancestor::a"):
                 continue
             if _in_page_header(t, title_el):
                 continue
@@ -491,6 +497,57 @@ def _find_date(
         if refined is not None:
             return refined, f"{rung}+{later_rung}"
     return value, rung
+
+
+_LEAD_CLASS = re.compile(r"lead|sapo|desc|intro|summary|excerpt|tom-?tat|mo-?ta|chapeau", re.I)
+_LEAD_TAGS = frozenset(["h2", "h3", "p", "div"])
+
+
+def _is_bold(el: Any) -> bool:
+    """Whether (nearly) all of an element's text is in <strong>/<b> or styled bold."""
+    if re.search(r"font-weight\s*:\s*(?:bold|[6-9]00)", el.get("style") or ""):
+        return True
+    total = len(_text(el))
+    bold = sum(len(_text(b)) for b in el.xpath(".//strong[not(ancestor::strong)] | .//b[not(ancestor::b)]"))
+    return total > 0 and bold >= 0.8 * total
+
+
+def _lead_after_title(title_el: Any, body_el: Any) -> Any:
+    """The lead printed between the headline and the body without a sapo class (vtcnews: an <h2>
+    after the date line; elsewhere a bold <p>): the first element there with 12-120 words that is
+    an h2/h3, bold, or has a lead-like class. Short lines (dates, bylines, categories) are passed
+    over; any other text of that length, a link or a story card ends the search."""
+    if title_el is None or body_el is None or not _precedes(title_el, body_el):
+        return None
+    scope = _article_scope(title_el, body_el)
+    if scope is None or scope.tag in ("body", "html"):
+        return None
+    started = False
+    for el in scope.iter():
+        if el is title_el:
+            started = True
+            continue
+        if el is body_el:
+            return None
+        if not started or not isinstance(el.tag, str) or el.tag not in _LEAD_TAGS:
+            continue
+        if any(a is title_el for a in el.iterancestors()) or _hidden(el):
+            continue
+        if el.xpath("ancestor::a") or any(_is_junk(a) for a in [el, *el.iterancestors()]):
+            continue
+        if el.tag == "div" and el.xpath("./*[self::p or self::div or self::h2 or self::h3 or self::ul or self::table]"):
+            continue  # a wrapper: its children are looked at one by one
+        if body_el in el.iterdescendants():
+            return None
+        words = len(_text(el).split())
+        if words < 12:
+            continue
+        if words > 120 or len(" ".join(el.xpath(".//a//text()")).split()) * 3 > words:
+            return None
+        if el.tag in ("h2", "h3") or _is_bold(el) or _LEAD_CLASS.search(_classes(el)):
+            return el
+        return None
+    return None
 
 
 def _article_scope(title_el: Any, body_el: Any) -> Any:
@@ -651,6 +708,12 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
                 break
             if summary_text:
                 break
+
+    if not summary_text and not selectors.summary:
+        summary_el = _lead_after_title(title_el, body_el)
+        summary_text = _text(summary_el) if summary_el is not None else ""
+        if summary_text:
+            reasons.append(f"lead from the <{summary_el.tag}> after the headline")
 
     result.published_at, result.date_source = _find_date(root, selectors, title_el, body_el, reasons)
     raw = D.jsonld_field(root, "dateModified") or D.meta_content(root, "article:modified_time", "dateModified")

@@ -25,9 +25,7 @@ def _cases() -> list[Any]:
     for slug in SLUGS:
         fx = load_fixture_site(slug)
         for art in fx.articles:
-            out.append(
-                pytest.param(slug, fx.file_for(art["route"]), fx.expected(art), id=f"{slug}:{art['route']}")
-            )
+            out.append(pytest.param(slug, fx.file_for(art["route"]), fx.expected(art), id=f"{slug}:{art['route']}"))
     return out
 
 
@@ -99,3 +97,15 @@ def test_without_site_file_still_reads_articles(slug: str) -> None:
             assert got.published_at is not None
             assert got.published_at.isoformat()[:10] == exp["published_at"][:10]
             assert got.body.startswith(exp["body_starts"][:40]) or got.summary is None
+
+
+def test_vtcnews_lead_h2_without_site_file() -> None:
+    """vtcnews prints its lead as a plain <h2> between the date line and the body: no sapo class,
+    so only the generic "lead right after the headline" rule finds it."""
+    fx = load_fixture_site("vtcnews")
+    art = fx.articles[0]
+    exp = fx.expected(art)
+    got = extract_article(exp["url"], fx.file_for(art["route"]).read_bytes())  # type: ignore[union-attr]
+    assert got.summary == exp["summary"]
+    assert got.body == exp["body"]
+    assert "lead from the <h2> after the headline" in got.reasons

@@ -322,3 +322,58 @@ def test_site_date_selector_skips_the_header_strip() -> None:
     got = extract_article("https://danvan.vn/x-1.html", page, site)
     assert got.published_at == datetime(2016, 10, 14, 9, 15, tzinfo=VN)
     assert got.date_source == "site_selector"
+
+
+# --- a lead between the headline and the body, without a sapo class ------------------------------
+
+LEAD_BODY = """<div class="noi-dung">
+<p>Trong hai ngày, các học viên được truyền đạt những nội dung cơ bản về công tác dân vận của chính quyền, kỹ năng
+tiếp xúc, đối thoại với nhân dân và cách xây dựng, nhân rộng các mô hình “Dân vận khéo” ở khu dân cư.</p>
+<p>Phát biểu bế mạc, lãnh đạo Ban Dân vận Tỉnh ủy đề nghị học viên vận dụng kiến thức vào thực tiễn công tác ở cơ sở,
+kịp thời nắm bắt tâm tư, nguyện vọng của nhân dân.</p></div>"""
+LEAD = (
+    "Ngày 12/3, Ban Dân vận Tỉnh ủy tổ chức lớp tập huấn nghiệp vụ công tác dân vận năm 2024 cho hơn 150 cán bộ "
+    "làm công tác dân vận ở cơ sở."
+)
+
+
+def _lead_page(between: str) -> str:
+    return (
+        '<html><body><div class="menu">Trang chủ</div><div class="chi-tiet">'
+        "<h1>Tập huấn nghiệp vụ công tác dân vận năm 2024</h1>"
+        f'<div class="ngay">12/03/2024 10:15</div>{between}{LEAD_BODY}</div></body></html>'
+    )
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        f'<h2 class="font18">{LEAD}</h2>',
+        f"<p><strong>{LEAD}</strong></p>",
+        f'<div class="tom-tat">{LEAD}</div>',
+        f'<div class="wrap"><span class="credit">(DVO) - </span><h3>{LEAD}</h3></div>',
+    ],
+    ids=["h2", "bold-p", "lead-class", "h3-in-wrapper"],
+)
+def test_lead_right_after_the_headline(between: str) -> None:
+    got = extract_article("https://danvan.example.vn/tin/1.html", _lead_page(between))
+    assert got.summary == LEAD
+    assert got.body.split("\n\n")[0] == LEAD
+    assert got.body.split("\n\n")[1].startswith("Trong hai ngày, các học viên")
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "<h2>Tin ảnh</h2>",  # a short label, not a lead
+        f"<p>{LEAD}</p>",  # plain text: not marked as a lead
+        f'<h2><a href="/tin/2.html">{LEAD}</a></h2>',  # a story link
+        f'<div class="tin-lien-quan"><h3>{LEAD}</h3></div>',  # related news
+    ],
+    ids=["short-h2", "plain-p", "linked-h2", "related"],
+)
+def test_no_lead_is_invented(between: str) -> None:
+    got = extract_article("https://danvan.example.vn/tin/1.html", _lead_page(between))
+    assert got.summary is None
+    assert got.body.startswith("Trong hai ngày, các học viên") or got.body.startswith(LEAD)
+    assert LEAD not in (got.summary or "")
