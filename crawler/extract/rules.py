@@ -78,9 +78,7 @@ _LABEL_PREFIXES = (
 _VIEWS_INLINE = re.compile(r"[,|-]?\s*Lượt\s+xem\s*:?\s*\d[\d.,]*", re.I)
 
 # "(CTO) - ", "(Baothanhhoa.vn) - ", "(VTC News) - ", "LSO - ", "CTTĐT - ", "TTXVN - "
-_LEAD_CREDIT = re.compile(
-    r"^\s*(?:\(\s*([^()]{2,40}?)\s*\)|([A-ZĐ][A-ZĐ0-9]{1,7}(?:\.VN)?))\s*[-–—:]\s+(?=\S)"
-)
+_LEAD_CREDIT = re.compile(r"^\s*(?:\(\s*([^()]{2,40}?)\s*\)|([A-ZĐ][A-ZĐ0-9]{1,7}(?:\.VN)?))\s*[-–—:]\s+(?=\S)")
 _DOMAIN = re.compile(r"^(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|gov|info))$", re.I)
 # Trailing "(baolangson.vn)", "Theo TTXVN", "Nguồn: Báo Lạng Sơn", "(Theo Báo Lạng Sơn)".
 _TRAIL_CREDIT = re.compile(r"^\(?\s*(?:theo|nguồn\s*:?)\s+(.{2,80}?)\s*\)?\.?$", re.I)
@@ -184,6 +182,4 @@ def strip_inline_widgets(paragraph: str) -> str:
 def is_caption_text(paragraph: str) -> bool:
     """ "Ảnh: ...", "(Ảnh minh họa)" style lines."""
     text = paragraph.strip()
-    return bool(_CAPTION_PREFIX.match(text)) or bool(
-        re.search(r"\(\s*ảnh\s*:[^()]{1,60}\)\s*\.?$", text, re.I)
-    )
+    return bool(_CAPTION_PREFIX.match(text)) or bool(re.search(r"\(\s*ảnh\s*:[^()]{1,60}\)\s*\.?$", text, re.I))
