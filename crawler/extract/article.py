@@ -550,6 +550,33 @@ def _lead_after_title(title_el: Any, body_el: Any) -> Any:
     return None
 
 
+def _figures_before_body(title_el: Any, body_el: Any, base_url: str) -> list[dict[str, Any]]:
+    """Photos in <figure> between the headline and the body (NukeViet prints the main photo with its
+    caption before the lead, outside the body container), with their figcaption."""
+    if title_el is None or body_el is None or not _precedes(title_el, body_el):
+        return []
+    scope = _article_scope(title_el, body_el)
+    if scope is None or scope.tag in ("body", "html"):
+        return []
+    out: list[dict[str, Any]] = []
+    started = False
+    for el in scope.iter():
+        if el is title_el:
+            started = True
+        elif el is body_el:
+            break
+        elif started and el.tag == "figure" and body_el not in el.iterdescendants():
+            if el.xpath("ancestor::a") or any(_is_junk(a) for a in [el, *el.iterancestors()]):
+                continue
+            for img in el.iter("img"):
+                src = image_src(img, base_url)
+                if src:
+                    caption = " ".join(_text(c) for c in el.iter("figcaption")) or None
+                    out.append({"url": src, "caption": normalize_text(caption) if caption else None})
+                    break
+    return out
+
+
 def _article_scope(title_el: Any, body_el: Any) -> Any:
     """The smallest element holding both the headline and the body."""
     if title_el is None or body_el is None:
@@ -651,9 +678,8 @@ def _trafilatura_paragraphs(text: str, url: str) -> list[str]:
 
 
 def _clean_person(text: str) -> str:
-    text = re.sub(
-        r"^(?:tác giả|người viết|bài|tin|bài và ảnh|tin, ảnh|tin và ảnh)\s*:\s*", "", text.strip(), flags=re.I
-    )
+    label = r"^(?:tác giả bài viết|tác giả|người viết|bài|tin|bài và ảnh|tin, ảnh|tin và ảnh)\s*:\s*"
+    text = re.sub(label, "", text.strip(), flags=re.I)
     return text.strip(" .-–—")
 
 
@@ -790,7 +816,8 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     result.body = "\n\n".join(t for t in texts if t)
     result.author = author
     result.source = source
-    result.images = images
+    before = _figures_before_body(title_el, body_el, url)
+    result.images = before + [im for im in images if im["url"] not in {b["url"] for b in before}]
 
     attach_nodes = [n for n in [body_el] if n is not None]
     attach_nodes += [

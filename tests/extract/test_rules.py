@@ -377,3 +377,32 @@ def test_no_lead_is_invented(between: str) -> None:
     assert got.summary is None
     assert got.body.startswith("Trong hai ngày, các học viên") or got.body.startswith(LEAD)
     assert LEAD not in (got.summary or "")
+
+
+@pytest.mark.parametrize(
+    "raw,name",
+    [
+        ("Tác giả bài viết: Ngọc Trâm", "Ngọc Trâm"),  # NukeViet party portals (kiengiang, thainguyen)
+        ("Tác giả: Minh Hằng", "Minh Hằng"),
+        ("Bài và ảnh: KIM PHƯỢNG", "KIM PHƯỢNG"),
+        ("Hoàng Linh", "Hoàng Linh"),
+    ],
+)
+def test_author_labels_are_cut(raw: str, name: str) -> None:
+    from crawler.extract.article import _clean_person
+
+    assert _clean_person(raw) == name
+
+
+def test_photo_between_headline_and_body_is_kept() -> None:
+    # NukeViet: the main photo and its caption sit before the lead, outside the body container.
+    figure = (
+        '<figure class="article left"><img src="/uploads/news/2024_03/lop-tap-huan.jpg" />'
+        "<figcaption>Quang cảnh lớp tập huấn</figcaption></figure>"
+    )
+    related = '<div class="related"><figure><img src="/uploads/news/2024_03/tin-khac.jpg" /></figure></div>'
+    got = extract_article("https://danvan.example.vn/tin/1.html", _lead_page(figure + related))
+    assert got.images == [
+        {"url": "https://danvan.example.vn/uploads/news/2024_03/lop-tap-huan.jpg", "caption": "Quang cảnh lớp tập huấn"}
+    ]
+    assert "Quang cảnh lớp tập huấn" not in got.body
