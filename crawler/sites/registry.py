@@ -7,6 +7,7 @@ Every error names the file and the field, so a broken file is fixed in one look.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-SITES_DIR = Path(__file__).parent
-LAYOUTS_DIR = SITES_DIR / "layouts"
+# TAPHUAN_SITES_DIR points the registry at another folder of site files (a private registry, or a
+# test's copy); CMS layouts always come from the package.
+SITES_DIR = Path(os.environ.get("TAPHUAN_SITES_DIR") or Path(__file__).parent)
+LAYOUTS_DIR = Path(__file__).parent / "layouts"
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 START_KINDS = ("listing", "feed", "sitemap", "search")
