@@ -1,19 +1,64 @@
-"""Downloader middlewares: where requests may go, and bodies that lie about their encoding."""
+"""Downloader middlewares: where requests may go, per-host transport options, and bodies that lie
+about their encoding. Also `describe_failure`, which names the reason of a failed request for the
+spiders' errback (`errors/<reason>` in the stats). The fault model is in docs/faults.md.
+"""
 
 from __future__ import annotations
 
+import codecs
 import ipaddress
 import logging
 import socket
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 logger = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+
+
+class RequestRefused(IgnoreRequest):
+    """A request this project refused on purpose. It is already counted under `stats_key` and logged
+    with its URL, so the spider's errback does not count it again."""
+
+    def __init__(self, reason: str, url: str, stats_key: str) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.reason = reason
+        self.stats_key = stats_key
+
+
+def describe_failure(failure: Any) -> tuple[str, bool]:
+    """(reason, already_counted) of a failed request: the name under which it is counted in
+    `errors/<reason>`, and whether a middleware or Scrapy already counted it under its own key
+    (guard/*, robotstxt/forbidden), in which case the errback only logs it."""
+    exc = getattr(failure, "value", failure)
+    if isinstance(exc, RequestRefused):
+        return exc.reason, True
+    if isinstance(exc, HttpError):
+        return f"HttpError_{exc.response.status}", False
+    message = str(exc)
+    if isinstance(exc, IgnoreRequest):
+        if "robots.txt" in message:
+            return "robots_forbidden", True  # Scrapy counts robotstxt/forbidden
+        if "max redirections" in message:
+            return "too_many_redirects", False
+        if "DOWNLOAD_MAXSIZE" in message:  # HttpCompressionMiddleware: a compression bomb
+            return "too_large", False
+        return "IgnoreRequest", False
+    if isinstance(exc, DownloadCancelledError):
+        # The HTTP/1.1 handler cancels a download only for DOWNLOAD_MAXSIZE (declared or received).
+        return "too_large", False
+    if "certificate verify failed" in message or "CERTIFICATE_VERIFY_FAILED" in message:
+        return "tls_certificate", False
+    if "SSL routines" in message or "unsafe legacy renegotiation" in message:
+        return "tls_error", False
+    return type(exc).__name__, False
 
 
 def is_private_host(host: str) -> bool:
@@ -21,20 +66,33 @@ def is_private_host(host: str) -> bool:
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
-        if host == "localhost":
+        if host == "localhost" or host.endswith(".localhost"):
             return True
         try:
             infos = socket.getaddrinfo(host, None)
         except OSError:
             return False  # unresolvable: the download fails on its own, with its own reason
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved for a in addresses)
+    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_unspecified
+               for a in addresses)
+
+
+def _netloc_key(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:
+        port = None
+    return (parts.hostname or "").lower(), port
 
 
 class OffsiteAndPrivateGuard:
-    """Never leave the site's allowed domains (redirects included: this runs on every request the
-    redirect middleware makes), never speak anything but HTTP(S), and never reach a private or
-    loopback address unless the site's own base URL is on one (tests, mirrors)."""
+    """Never leave the site's allowed domains (redirects included: this runs on every request, and
+    it replaces Scrapy's OffsiteMiddleware, which drops redirects silently at scheduling time and
+    lets `dont_filter` requests through), never speak anything but HTTP(S), and never reach a
+    private or loopback address unless the site's own base URL is that very host and port (tests,
+    mirrors). Refused before any connection; counted as guard/<reason>."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -46,9 +104,13 @@ class OffsiteAndPrivateGuard:
         return cls(crawler)
 
     def _refuse(self, request: Request, reason: str, detail: str) -> None:
-        self.crawler.stats.inc_value(f"guard/{reason}")
-        logger.warning("Refused %s: %s", request.url, detail)
-        raise IgnoreRequest(f"{reason}: {request.url}")
+        key = f"guard/{reason}"
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key)
+        real = request.meta.get("real_url")
+        via = f" (linked as {real})" if real and real != request.url else ""
+        logger.warning("Refused %s%s: %s", request.url, via, detail)
+        raise RequestRefused(reason, request.url, key)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
@@ -60,23 +122,117 @@ class OffsiteAndPrivateGuard:
         host = (parts.hostname or "").lower()
         allowed = [d.lower() for d in getattr(spider, "allowed_domains", None) or []]
         if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
-            self._refuse(request, "offsite", f"host {host!r} is outside {allowed}")
-        if self.block_private and not self._base_is(host, spider):
+            self._refuse(request, "offsite", f"host {host!r} is outside the allowed domains {allowed}")
+        if self.block_private and not self._base_is(request.url, spider):
             if host not in self._private_cache:
                 self._private_cache[host] = is_private_host(host)
             if self._private_cache[host]:
-                self._refuse(request, "private_address", f"host {host!r} is a private or loopback address")
+                self._refuse(request, "private_address", f"host {parts.netloc!r} is a private or loopback address")
 
     @staticmethod
-    def _base_is(host: str, spider: Any) -> bool:
+    def _base_is(url: str, spider: Any) -> bool:
+        """Same host and port as the spider's base URL (another port on 127.0.0.1 is another service)."""
         base = getattr(spider, "base_url", None)
-        return bool(base) and (urlsplit(base).hostname or "").lower() == host
+        return isinstance(base, str) and _netloc_key(base) == _netloc_key(url)
+
+
+class RedirectTargetGuard:
+    """Sees a 3xx response before Scrapy's RedirectMiddleware does (priority above 600): a Location
+    in another scheme (file:, ftp:, javascript:...) would otherwise come back as an anonymous
+    HttpError, and a redirect loop would be dropped silently by the duplicate filter. Both are
+    refused here, named and counted (guard/bad_scheme, errors/redirect_loop)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectTargetGuard:
+        return cls(crawler)
+
+    def _refuse(self, request: Request, key: str, reason: str, detail: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key)
+        logger.warning("Refused redirect of %s: %s", request.meta.get("real_url", request.url), detail)
+        raise RequestRefused(reason, request.url, key)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if response.status not in REDIRECT_STATUSES or b"Location" not in response.headers:
+            return response
+        # The same exemptions as RedirectMiddleware: responses it would hand to the callback as they are.
+        if (request.meta.get("dont_redirect") or request.meta.get("handle_httpstatus_all")
+                or response.status in request.meta.get("handle_httpstatus_list", ())
+                or response.status in getattr(spider or self.crawler.spider, "handle_httpstatus_list", ())):
+            return response
+        raw = (response.headers.get(b"Location") or b"").decode("latin-1").strip()
+        target = urljoin(request.url, raw)
+        scheme = urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https"):
+            self._refuse(request, "guard/bad_scheme", "bad_scheme",
+                         f"Location {raw!r}: scheme {scheme!r} is not followed")
+        chain = [*request.meta.get("redirect_urls", ()), request.url]
+        if target.split("#", 1)[0] in chain:
+            self._refuse(request, "errors/redirect_loop", "redirect_loop",
+                         f"Location {raw!r} loops back ({len(chain)} hop(s))")
+        return response
+
+
+class TransportMiddleware:
+    """Per-host options of the site registry's [transport] table (see crawler/transport.py):
+    `timeout` sets the request's download_timeout, `http_only` fetches https URLs over http."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        from crawler.transport import HostTransport
+
+        self.crawler = crawler
+        self.transport = HostTransport.from_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TransportMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        parts = urlsplit(request.url)
+        host = (parts.hostname or "").lower()
+        if not host:
+            return None
+        options, _origin = self.transport.lookup(host)
+        if options.http_only and parts.scheme == "https":
+            netloc = host if parts.port in (None, 443) else f"{host}:{parts.port}"
+            plain = urlunsplit(("http", netloc, parts.path, parts.query, parts.fragment))
+            if plain in request.meta.get("redirect_urls", ()):
+                # The server sends http to https and the site says http only: nothing can be fetched.
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("errors/redirect_loop")
+                logger.warning("Refused %s: the server redirects to https, but the site file says http_only", plain)
+                raise RequestRefused("redirect_loop", request.url, "errors/redirect_loop")
+            self.transport.note(host, "http_only", "true: https URLs fetched over http")
+            return request.replace(url=plain)
+        if options.timeout and "download_timeout" not in request.meta:
+            request.meta["download_timeout"] = options.timeout
+            self.transport.note(host, "timeout", f"{options.timeout:g} s")
+        return None
+
+
+# Single-byte charsets a server declares by default (Apache, IIS) while the page is really UTF-8.
+_LATIN_DEFAULTS = {"cp1252", "latin_1", "iso8859-1", "iso8859-15", "ascii"}
+
+
+def _codec(name: str | None) -> str:
+    try:
+        return codecs.lookup(name or "").name
+    except LookupError:
+        return ""
 
 
 class BodyDecodeMiddleware:
-    """Some Vietnamese servers send gzip bytes with no Content-Encoding header (saved samples of
-    baolaocai.vn and vtcnews.vn are such bytes). Decompress by the magic bytes, bounded by
-    DOWNLOAD_MAXSIZE so a compression bomb cannot blow up memory."""
+    """Bodies that lie about their encoding.
+
+    Some Vietnamese servers send gzip bytes with no Content-Encoding header (saved samples of
+    baolaocai.vn and vtcnews.vn are such bytes): decompress by the magic bytes, bounded by
+    DOWNLOAD_MAXSIZE so a compression bomb cannot blow up memory. Some declare a Latin charset
+    (iso-8859-1, windows-1252: server defaults) for a page that is UTF-8 Vietnamese: decode it as
+    UTF-8 when the body is valid UTF-8 with multi-byte characters, which Latin text practically
+    never is."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -86,21 +242,50 @@ class BodyDecodeMiddleware:
     def from_crawler(cls, crawler: Crawler) -> BodyDecodeMiddleware:
         return cls(crawler)
 
+    def _count(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key)
+
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
-        if response.body[:2] != b"\x1f\x8b" or request.meta.get("keep_gzip"):
-            return response
-        from scrapy.http import HtmlResponse, TextResponse
+        if response.body[:2] == b"\x1f\x8b" and not request.meta.get("keep_gzip"):
+            response = self._gunzip(request, response)
+        if isinstance(response, TextResponse):
+            response = self._fix_charset(response)
+        return response
+
+    def _gunzip(self, request: Request, response: Response) -> Response:
+        from scrapy.utils._compression import _DecompressionMaxSizeExceeded
         from scrapy.utils.gz import gunzip
 
+        max_size = request.meta.get("download_maxsize", self.max_size)
         try:
-            body = gunzip(response.body, max_size=self.max_size)
-        except Exception as exc:  # gunzip raises IOError or DecompressionMaxSizeExceeded
-            self.crawler.stats.inc_value("errors/bad_gzip_body")
-            logger.warning("Undeclared gzip body of %s could not be decoded: %s", response.url, exc)
-            raise IgnoreRequest(f"bad gzip body: {response.url}") from exc
-        self.crawler.stats.inc_value("decode/undeclared_gzip")
+            body = gunzip(response.body, max_size=max_size)
+        except _DecompressionMaxSizeExceeded as exc:
+            self._count("errors/too_large")
+            logger.warning("Undeclared gzip body of %s is larger than DOWNLOAD_MAXSIZE (%d B) once "
+                           "decompressed: dropped", request.meta.get("real_url", response.url), max_size)
+            raise RequestRefused("too_large", response.url, "errors/too_large") from exc
+        except Exception as exc:  # gunzip raises OSError, EOFError or zlib.error on garbage
+            self._count("errors/bad_gzip_body")
+            logger.warning("Undeclared gzip body of %s could not be decoded: %s",
+                           request.meta.get("real_url", response.url), exc)
+            raise RequestRefused("bad_gzip_body", response.url, "errors/bad_gzip_body") from exc
+        self._count("decode/undeclared_gzip")
         if isinstance(response, TextResponse):
             return response.replace(body=body)
         headers = response.headers.copy()
         headers.pop(b"Content-Type", None)  # the declared type described the gzip bytes, not the page
         return HtmlResponse(url=response.url, status=response.status, headers=headers, body=body, request=request)
+
+    def _fix_charset(self, response: TextResponse) -> TextResponse:
+        declared = _codec(response.encoding)
+        if declared not in _LATIN_DEFAULTS or response.body.isascii():
+            return response
+        try:
+            response.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return response  # really a Latin page
+        self._count("decode/charset_corrected")
+        logger.info("%s declares charset %s but its body is UTF-8: decoded as UTF-8", response.url,
+                    response.encoding)
+        return response.replace(encoding="utf-8")

@@ -190,9 +190,15 @@ class DiscoverySpider(scrapy.Spider):
         return self.crawl_state.should_skip(real_url, self.refresh_days)
 
     def on_error(self, failure: Any) -> None:
+        from crawler.middlewares import describe_failure
+
         request = getattr(failure, "request", None)
         url = request.meta.get("real_url", request.url) if request is not None else "?"
-        reason = failure.type.__name__ if failure.type else "Error"
+        reason, counted = describe_failure(failure)
+        if counted:  # refused on purpose (guard/*, robots.txt), counted and logged where refused
+            if reason == "robots_forbidden":
+                logger.info("Not fetched, robots.txt disallows it: %s", url)
+            return
         self.crawler.stats.inc_value(f"errors/{reason}")
         logger.warning("Request failed (%s): %s: %s", reason, url, failure.getErrorMessage())
 
@@ -338,6 +344,8 @@ class DiscoverySpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         real_url = response.meta.get("real_url", response.url)
+        if response.meta.get("redirect_urls"):  # the page is where the redirect led, not the link
+            real_url = self.to_real(response.url)
         self.crawler.stats.inc_value("extract/pages")
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("extract/not_text")
