@@ -300,8 +300,11 @@ class DiscoverySpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("discovery/sitemaps")
         for entry in sitemap:
-            loc = self.to_real(urljoin(real_url, entry.get("loc", "").strip()))
-            if not loc or not self.is_own(loc):
+            raw_loc = entry.get("loc", "").strip()
+            if not raw_loc:  # an empty <loc> would resolve to the sitemap's own URL
+                continue
+            loc = self.to_real(urljoin(real_url, raw_loc))
+            if not self.is_own(loc):
                 continue
             lastmod = self.entry_date(entry)
             if sitemap.type == "sitemapindex":
