@@ -243,3 +243,41 @@ def test_bad_selection_is_a_usage_error(tmp_path: Path, argument: str, message: 
     assert proc.returncode == 2  # Scrapy's exit status for a UsageError
     assert message in proc.stderr
     assert not (tmp_path / "runs").exists()  # nothing was crawled
+
+
+# --- the per-site status, from a crawler's final stats ------------------------------------------
+
+
+def stats(**values: object) -> dict[str, object]:
+    base: dict[str, object] = {"finish_reason": "finished", "response_received_count": 5}
+    return base | {k.replace("__", "/"): v for k, v in values.items()}
+
+
+@pytest.mark.parametrize(
+    ("final", "status", "message"),
+    [
+        (stats(item_scraped_count=2), "ok", None),
+        (stats(item_dropped_reasons_count__NotTraining=3), "empty", None),
+        (stats(response_received_count=1, robotstxt__forbidden=1),
+         "robots_refused", "robots.txt refused 1 request(s); nothing was fetched"),
+        (stats(response_received_count=0, errors__DownloadConnectionRefusedError=1),
+         "failed", "no page could be fetched"),
+        (stats(errors__HttpError=4), "failed", "errors only"),
+        (stats(finish_reason="shutdown", item_scraped_count=1), "failed", "finish reason 'shutdown'"),
+        (stats(finish_reason="closespider_timeout", item_scraped_count=1), "ok", None),
+    ],
+)
+def test_summarize_status(final: dict[str, object], status: str, message: str | None) -> None:
+    from crawler.runner import summarize
+
+    summary = summarize("danang", final, REGISTRY["danang"])
+    assert (summary.status, summary.message) == (status, message)
+
+
+def test_summarize_counts_the_site_own_errors_not_the_process_log() -> None:
+    from crawler.runner import summarize
+
+    summary = summarize("danang", stats(**{"log_count/ERROR": 7, "errors/HttpError": 2, "guard/offsite": 1,
+                                           "spider_exceptions/count": 1, "spider_exceptions/KeyError": 1,
+                                           "item_scraped_count": 1}), REGISTRY["danang"])
+    assert summary.errors == {"HttpError": 2, "offsite": 1, "exception/KeyError": 1}
