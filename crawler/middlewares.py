@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import ipaddress
 import logging
+import re
 import socket
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -289,3 +290,33 @@ class BodyDecodeMiddleware:
         logger.info("%s declares charset %s but its body is UTF-8: decoded as UTF-8", response.url,
                     response.encoding)
         return response.replace(encoding="utf-8")
+
+
+# An internal DTD subset that declares entities: "billion laughs" expansion or external entities
+# (XXE: SYSTEM "file:///etc/passwd"). Sitemaps and feeds never need one.
+_ENTITY_DTD = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE)
+_XML_START = (b"<?xml", b"<!doctype", b"\xef\xbb\xbf<?xml")
+
+
+class XmlEntityGuard:
+    """Refuses XML documents that declare entities before any spider parses them (counted as
+    errors/xml_entities, logged with the URL). The parsers are safe on their own (lxml with
+    resolve_entities=False and no network, in Scrapy's Sitemap and crawler.discovery); this makes a
+    hostile sitemap or feed visible instead of silently yielding nothing."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> XmlEntityGuard:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        head = response.body[:65_536].lstrip()
+        if not head[:9].lower().startswith(_XML_START) or not _ENTITY_DTD.search(head):
+            return response
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("errors/xml_entities")
+        logger.warning("Refused %s: an XML document declaring entities (entity expansion or XXE), not parsed",
+                       request.meta.get("real_url", response.url))
+        raise RequestRefused("xml_entities", response.url, "errors/xml_entities")

@@ -108,6 +108,9 @@ DOWNLOADER_MIDDLEWARES = {
     # After HttpCompressionMiddleware (590) on the way in: it undoes declared encodings first; before
     # MetaRefreshMiddleware (580), which must read the decoded page.
     "crawler.middlewares.BodyDecodeMiddleware": 585,
+    # After BodyDecodeMiddleware on the way in (gzip sitemaps are checked decompressed): XML that
+    # declares entities (billion laughs, XXE) never reaches a parser.
+    "crawler.middlewares.XmlEntityGuard": 584,
     # Before RedirectMiddleware (600) on the way in: refuses Locations in other schemes, and loops.
     "crawler.middlewares.RedirectTargetGuard": 610,
 }

@@ -251,20 +251,25 @@ def test_page_cap_stops_the_crawl_and_says_why(crawl) -> None:
         result = crawl("danang", server.base_url, *KEEP, "-s", "CLOSESPIDER_PAGECOUNT=3")
     assert result.returncode == 0
     assert result.stats["finish_reason"] == "closespider_pagecount"
-    assert result.stats["response_received_count"] <= 4  # the cap, plus what was already in flight
+    # The cap, plus what was already in flight (2 requests per domain); a full crawl gets 8.
+    assert result.stats["response_received_count"] <= 3 + 2
     assert len(result.items) < len(ARTICLE_IDS)
     assert len({i["url"] for i in result.items}) == len(result.items)
     assert summarize("danang", result.stats, None).finish_reason == "closespider_pagecount"
 
 
 def test_time_cap_stops_a_stuck_crawl_and_says_why(crawl) -> None:
+    """CLOSESPIDER_TIMEOUT closes the spider; a download already in flight still runs to its own
+    DOWNLOAD_TIMEOUT, so the wall-clock bound is the sum of the two (and the hung page is not retried)."""
     site = danang_site({article_path(90001): Route(fault="hang")})
     with serve_faults(site, lifetime=30) as server:
-        result = crawl("danang", server.base_url, *KEEP, "-s", "CLOSESPIDER_TIMEOUT=2", "-s", "DOWNLOAD_TIMEOUT=20")
+        result = crawl("danang", server.base_url, *KEEP, "-s", "CLOSESPIDER_TIMEOUT=2", "-s", "DOWNLOAD_TIMEOUT=4")
     assert result.returncode == 0
     assert result.stats["finish_reason"] == "closespider_timeout"
-    assert result.stats["elapsed_time_seconds"] < 10
-    assert_urls = {i["url"] for i in result.items}
-    assert assert_urls <= {real_url(article_path(i)) for i in ARTICLE_IDS}
+    assert 2 <= result.stats["elapsed_time_seconds"] < 2 + 4 + 3
+    assert server.hits_of(article_path(90001)) == 1
+    delivered = [i["url"] for i in result.items]
+    assert len(delivered) == len(set(delivered))
+    assert set(delivered) <= {real_url(article_path(i)) for i in ARTICLE_IDS}
     summary = summarize("danang", result.stats, None)
     assert summary.finish_reason == "closespider_timeout" and summary.status in ("ok", "empty")
