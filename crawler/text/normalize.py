@@ -193,12 +193,27 @@ def _pre_normalize(text: str) -> str:
     return normalize_tone_marks(text)
 
 
+# One page's title, lead and paragraphs are normalized again at each step of their way (extraction,
+# cleaning, classification, fingerprinting; fold() normalizes its input too): recent results are
+# remembered. Bounded in count and in the length of what is kept, so memory does not grow with a crawl.
+_MEMO_MAX_CHARS = 20_000
+
+
 def normalize_text(text: str) -> str:
     """NFC, entities decoded, zero-width removed, every Unicode space folded to one plain space,
     Ð -> Đ, malformed vowels repaired, legacy fonts converted, canonical tone placement."""
     if not text:
         return ""
+    if len(text) > _MEMO_MAX_CHARS:
+        return _normalize_text(text)
+    return _normalize_text_memo(text)
+
+
+def _normalize_text(text: str) -> str:
     return _SPACES.sub(" ", _pre_normalize(text)).strip()
+
+
+_normalize_text_memo = lru_cache(maxsize=4096)(_normalize_text)
 
 
 def normalize_paragraphs(text: str) -> str:
@@ -216,6 +231,15 @@ def normalize_paragraphs(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ -> d: the form used for matching and hashing."""
+    if len(text) > _MEMO_MAX_CHARS:
+        return _fold(text)
+    return _fold_memo(text)
+
+
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFD", normalize_text(text).lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.replace("đ", "d")
+
+
+_fold_memo = lru_cache(maxsize=4096)(_fold)
