@@ -109,6 +109,8 @@ _JUNK_CLASS = re.compile(
     r"texttospeech|audio-?player|box-?tinlienquan|next-?prev|sponsored)(?:[-_]|$)",
     re.I,
 )
+# Compiled once: searched on every element with a class or id of every page.
+_ATTACH_CLASS = re.compile(r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", re.I)
 _IMG_SKIP = re.compile(r"(?:icon|logo|sprite|blank|spacer|pixel|1x1|loading|avatar)[^/]*$", re.I)
 _ATTACH_EXT = ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "odt", "ods", "rtf")
 GENERIC_TITLE = (
@@ -823,7 +825,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     attach_nodes += [
         el
         for el in root.xpath("//*[@class or @id]")
-        if re.search(r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", _classes(el), re.I)
+        if _ATTACH_CLASS.search(_classes(el))
     ]
     result.attachments = _attachments(attach_nodes, url) if attach_nodes else []
 

@@ -87,12 +87,13 @@ def jsonld_field(root: lxml_html.HtmlElement, key: str) -> str | None:
 
 
 def meta_content(root: lxml_html.HtmlElement, *names: str) -> str | None:
+    # One walk over the <meta> elements instead of an XPath over the whole tree per name and attribute.
+    metas = [m for m in root.iter("meta") if m.get("content") is not None]
     for name in names:
         for attr in ("property", "itemprop", "name"):
-            values = root.xpath(f'//meta[@{attr}="{name}"]/@content')
-            for value in values:
-                if str(value).strip():
-                    return str(value).strip()
+            for meta in metas:
+                if meta.get(attr) == name and str(meta.get("content")).strip():
+                    return str(meta.get("content")).strip()
     return None
 
 
