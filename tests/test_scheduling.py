@@ -257,10 +257,6 @@ from scrapy.cmdline import execute
 execute()
 """
 
-ZIPPED_DATA = ("crawler.sites.registry and crawler.schema read their data files through Path(__file__), which "
-               "cannot see inside the zipped egg Scrapyd imports from: the registry is silently empty and the "
-               "schema fails to load. Fix: importlib.resources.files('crawler.sites') / files('crawler.schema').")
-
 
 def run_like_scrapyd(egg: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("SCRAPY_SETTINGS_MODULE", "PYTHONPATH")}
@@ -268,14 +264,12 @@ def run_like_scrapyd(egg: Path, cwd: Path, *args: str) -> subprocess.CompletedPr
                           capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.xfail(strict=True, reason=ZIPPED_DATA)
 def test_egg_lists_every_site_when_run_like_scrapyd(egg: Path, tmp_path: Path) -> None:
     proc = run_like_scrapyd(egg, tmp_path, "list")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split() == sorted([*load_registry_with_errors()[0], "generic"])
 
 
-@pytest.mark.xfail(strict=True, reason=ZIPPED_DATA)
 def test_egg_loads_the_output_schema(egg: Path, tmp_path: Path) -> None:
     code = f"import sys; sys.path.insert(0, {str(egg)!r}); from crawler.schema import validator; validator()"
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 
-from crawler.sites.registry import LAYOUTS_DIR, Selectors, load_layout
+from crawler.sites.registry import Selectors, layout_names, load_layout
 
 
 @cache
 def _fingerprints() -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
-    for path in sorted(LAYOUTS_DIR.glob("*.toml")):
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-        out[path.stem] = tuple(str(f) for f in data.get("fingerprints", ()))
-    return out
+    return {name: tuple(str(f) for f in load_layout(name).get("fingerprints", ())) for name in layout_names()}
 
 
 def detect_cms(html_text: str) -> str | None:

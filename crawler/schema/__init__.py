@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-SCHEMA_PATH = Path(__file__).parent / "announcement.schema.json"
+# Read as package data, so it loads from a zipped egg (Scrapyd) too.
+SCHEMA_PATH = files("crawler.schema").joinpath("announcement.schema.json")
 
 
 @cache
 def validator() -> Draft202012Validator:
-    schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 

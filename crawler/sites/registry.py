@@ -13,14 +13,31 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-# TAPHUAN_SITES_DIR points the registry at another folder of site files (a private registry, or a
+# Package data is read through importlib.resources, so the registry also loads from a zipped egg
+# (Scrapyd). TAPHUAN_SITES_DIR points it at another folder of site files (a private registry, or a
 # test's copy); CMS layouts always come from the package.
-SITES_DIR = Path(os.environ.get("TAPHUAN_SITES_DIR") or Path(__file__).parent)
-LAYOUTS_DIR = Path(__file__).parent / "layouts"
+_env_sites = os.environ.get("TAPHUAN_SITES_DIR")
+SITES_DIR: Traversable = Path(_env_sites) if _env_sites else files("crawler.sites")
+LAYOUTS_DIR: Traversable = files("crawler.sites").joinpath("layouts")
+
+
+def _stem(path: Traversable) -> str:
+    return path.name.rsplit(".", 1)[0]
+
+
+def _toml_files(directory: Traversable) -> list[Traversable]:
+    return sorted((p for p in directory.iterdir() if p.name.endswith(".toml") and p.is_file()),
+                  key=lambda p: p.name)
+
+
+def layout_names() -> list[str]:
+    return [_stem(p) for p in _toml_files(LAYOUTS_DIR)]
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 START_KINDS = ("listing", "feed", "sitemap", "search")
@@ -39,7 +56,7 @@ _TOP_KEYS = {
 class RegistryError(ValueError):
     """A site or layout file is malformed; the message names the file and the field."""
 
-    def __init__(self, path: Path | str, field_name: str, problem: str) -> None:
+    def __init__(self, path: Traversable | str, field_name: str, problem: str) -> None:
         self.path = str(path)
         self.field = field_name
         super().__init__(f"{path}: field '{field_name}': {problem}")
@@ -144,19 +161,19 @@ class SiteConfig:
 # Validation helpers: each raises RegistryError naming the file and the dotted field.
 
 
-def _req(data: Mapping[str, Any], key: str, typ: type, path: Path, prefix: str = "") -> Any:
+def _req(data: Mapping[str, Any], key: str, typ: type, path: Traversable, prefix: str = "") -> Any:
     if key not in data:
         raise RegistryError(path, prefix + key, "is required")
     return _typed(data[key], typ, path, prefix + key)
 
 
-def _opt(data: Mapping[str, Any], key: str, typ: type, path: Path, default: Any, prefix: str = "") -> Any:
+def _opt(data: Mapping[str, Any], key: str, typ: type, path: Traversable, default: Any, prefix: str = "") -> Any:
     if key not in data:
         return default
     return _typed(data[key], typ, path, prefix + key)
 
 
-def _typed(value: Any, typ: type, path: Path, name: str) -> Any:
+def _typed(value: Any, typ: type, path: Traversable, name: str) -> Any:
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
@@ -164,7 +181,7 @@ def _typed(value: Any, typ: type, path: Path, name: str) -> Any:
     return value
 
 
-def _str_list(value: Any, path: Path, name: str) -> tuple[str, ...]:
+def _str_list(value: Any, path: Traversable, name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -172,7 +189,7 @@ def _str_list(value: Any, path: Path, name: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
-def _regexes(value: Any, path: Path, name: str) -> tuple[re.Pattern[str], ...]:
+def _regexes(value: Any, path: Traversable, name: str) -> tuple[re.Pattern[str], ...]:
     out = []
     for i, pattern in enumerate(_str_list(value, path, name)):
         try:
@@ -182,13 +199,13 @@ def _regexes(value: Any, path: Path, name: str) -> tuple[re.Pattern[str], ...]:
     return tuple(out)
 
 
-def _check_unknown(data: Mapping[str, Any], allowed: Iterable[str], path: Path, prefix: str) -> None:
+def _check_unknown(data: Mapping[str, Any], allowed: Iterable[str], path: Traversable, prefix: str) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise RegistryError(path, prefix + unknown[0], f"unknown key (allowed: {', '.join(sorted(allowed))})")
 
 
-def _selectors(data: Any, path: Path) -> Selectors:
+def _selectors(data: Any, path: Traversable) -> Selectors:
     if data is None:
         return Selectors()
     _typed(data, dict, path, "selectors")
@@ -196,7 +213,7 @@ def _selectors(data: Any, path: Path) -> Selectors:
     return Selectors(**{k: _str_list(v, path, f"selectors.{k}") for k, v in data.items()})
 
 
-def _pagination(data: Any, path: Path) -> Pagination:
+def _pagination(data: Any, path: Traversable) -> Pagination:
     if data is None:
         return Pagination()
     _typed(data, dict, path, "pagination")
@@ -223,7 +240,7 @@ def _pagination(data: Any, path: Path) -> Pagination:
     return pag
 
 
-def _transport(data: Any, path: Path) -> Transport:
+def _transport(data: Any, path: Traversable) -> Transport:
     if data is None:
         return Transport()
     _typed(data, dict, path, "transport")
@@ -239,7 +256,7 @@ def _transport(data: Any, path: Path) -> Transport:
     )
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Traversable) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -252,9 +269,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 @cache
 def load_layout(name: str) -> dict[str, Any]:
     """A CMS layout's raw tables (selectors, articles, pagination), validated as a site's would be."""
-    path = LAYOUTS_DIR / f"{name}.toml"
-    if not path.exists():
-        known = sorted(p.stem for p in LAYOUTS_DIR.glob("*.toml"))
+    path = LAYOUTS_DIR.joinpath(f"{name}.toml")
+    if not path.is_file():
+        known = layout_names()
         raise RegistryError(path, "layout", f"unknown layout {name!r} (known: {', '.join(known)})")
     data = _read_toml(path)
     _check_unknown(data, {"name", "description", "fingerprints", "selectors", "articles", "pagination",
@@ -264,7 +281,7 @@ def load_layout(name: str) -> dict[str, Any]:
     return data
 
 
-def _province(value: Any, path: Path) -> str | None:
+def _province(value: Any, path: Traversable) -> str | None:
     """One of the 34 current provinces; a pre-2025 name is refused with the name to write instead."""
     from crawler.relevance.provinces import OLD_TO_NEW, PROVINCES, canonical_province
     from crawler.text import fold
@@ -281,15 +298,15 @@ def _province(value: Any, path: Path) -> str | None:
     return canon
 
 
-def parse_site(data: Mapping[str, Any], path: Path) -> SiteConfig:
+def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
     _check_unknown(data, _TOP_KEYS, path, "")
     slug = _req(data, "slug", str, path)
     if not SLUG_RE.match(slug):
         raise RegistryError(path, "slug", f"must match {SLUG_RE.pattern}, got {slug!r}")
     if slug == "generic":
         raise RegistryError(path, "slug", "'generic' is reserved for the generic spider")
-    if path.stem != slug and path.suffix == ".toml":
-        raise RegistryError(path, "slug", f"must equal the file name ({path.stem!r}), got {slug!r}")
+    if _stem(path) != slug and path.name.endswith(".toml"):
+        raise RegistryError(path, "slug", f"must equal the file name ({_stem(path)!r}), got {slug!r}")
     name = _req(data, "name", str, path)
     kind = _opt(data, "kind", str, path, "newspaper")
     if kind not in SITE_KINDS:
@@ -373,17 +390,17 @@ def parse_site(data: Mapping[str, Any], path: Path) -> SiteConfig:
     )
 
 
-def load_site(path: Path | str) -> SiteConfig:
-    path = Path(path)
+def load_site(path: Traversable | str) -> SiteConfig:
+    path = Path(path) if isinstance(path, str) else path
     return parse_site(_read_toml(path), path)
 
 
-def site_files(directory: Path = SITES_DIR) -> list[Path]:
-    return sorted(p for p in directory.glob("*.toml"))
+def site_files(directory: Traversable = SITES_DIR) -> list[Traversable]:
+    return _toml_files(directory)
 
 
 def load_registry_with_errors(
-    directory: Path = SITES_DIR,
+    directory: Traversable = SITES_DIR,
 ) -> tuple[dict[str, SiteConfig], list[RegistryError]]:
     """All valid sites by slug, and the errors of the malformed files, so one broken file stops only
     its own site."""
@@ -399,7 +416,7 @@ def load_registry_with_errors(
     return sites, errors
 
 
-def load_registry(directory: Path = SITES_DIR) -> dict[str, SiteConfig]:
+def load_registry(directory: Traversable = SITES_DIR) -> dict[str, SiteConfig]:
     """All sites by slug; raises the first file's RegistryError."""
     sites, errors = load_registry_with_errors(directory)
     if errors:
