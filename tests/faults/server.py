@@ -14,7 +14,7 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,6 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return  # a runaway crawler gets nothing, and the test sees over_budget
         route = srv.routes.get(key)
+        if route is None and srv.fallback is not None:
+            route = srv.fallback(key)
         if route is None:
             self._answer(404, {"Content-Type": HTML}, b"<html><body><h1>404 Not Found</h1></body></html>")
             return
@@ -166,8 +168,9 @@ class FaultServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, routes: dict[str, Route], *, lifetime: float = 60.0, max_requests: int = 500,
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, fallback: Callable[[str], Route | None] | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.fallback = fallback  # makes routes on demand (large generated sites)
         self.routes = {route_key(k): v for k, v in routes.items()}
         self.lifetime = lifetime
         self.max_requests = max_requests
@@ -210,9 +213,10 @@ class FaultServer(ThreadingHTTPServer):
 
 @contextmanager
 def serve_faults(routes: dict[str, Route], *, lifetime: float = 60.0, max_requests: int = 500,
-                 tls: ssl.SSLContext | None = None) -> Iterator[FaultServer]:
+                 tls: ssl.SSLContext | None = None,
+                 fallback: Callable[[str], Route | None] | None = None) -> Iterator[FaultServer]:
     """Serve `routes` on a free port of 127.0.0.1 until the block ends (or `lifetime` runs out)."""
-    server = FaultServer(routes, lifetime=lifetime, max_requests=max_requests, tls=tls)
+    server = FaultServer(routes, lifetime=lifetime, max_requests=max_requests, tls=tls, fallback=fallback)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     timer = threading.Timer(lifetime, server.stopping.set)
