@@ -170,6 +170,7 @@ def test_malformed_html_and_garbage_pages(crawl) -> None:
     assert item["body"] == want["body"]
     assert "alert(1)" not in item["body"]
     assert result.stats["extract/pages"] == 7
+    assert result.stats["extract/not_article"] == 3  # noise, empty, nested: no item, no crash
     assert errors(result.stats) == {}
 
 
