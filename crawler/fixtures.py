@@ -155,7 +155,8 @@ def serve_sites(
             handler = type(f"Handler_{slug}", (_Handler,), {"site": site, "hits": hits, "delays": delays or {}})
             server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
             server.daemon_threads = True
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            # A short poll interval: shutdown() waits for it, once per server.
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
             servers.append(server)
             running[slug] = RunningSite(site, f"http://127.0.0.1:{server.server_address[1]}/", hits)
         yield running

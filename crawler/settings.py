@@ -115,6 +115,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectTargetGuard": 610,
 }
 
+# Dropped items are logged as "Dropped (<Reason>): <message naming the URL>" at INFO; the stats
+# count them by reason (item_dropped_reasons_count/<Reason>).
+LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 # Where `scrapy crawlall` and `crawler demo` save their per-site run summaries.
