@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
 from crawler.extract import dates as D
-from crawler.extract import rules
+from crawler.extract import listing, rules
 from crawler.extract.cms import detect_cms, layout_selectors
 from crawler.extract.decode import decode_html
 from crawler.extract.model import ArticleData
@@ -431,9 +431,10 @@ def _in_page_header(el: Any, title_el: Any) -> bool:
         return any(_is_chrome(a) for a in [el, *el.iterancestors()])
     if not _precedes(el, title_el):
         return False
-    title_line = {id(a) for a in [title_el, *title_el.iterancestors()]}
+    # The elements themselves, not id()s: an lxml proxy dies with its last reference and its id is reused.
+    title_line = {title_el, *title_el.iterancestors()}
     for a in [el, *el.iterancestors()]:
-        if id(a) in title_line:
+        if a in title_line:
             return a.tag in ("body", "html")
         if _is_chrome(a):
             return True
@@ -822,11 +823,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     result.images = before + [im for im in images if im["url"] not in {b["url"] for b in before}]
 
     attach_nodes = [n for n in [body_el] if n is not None]
-    attach_nodes += [
-        el
-        for el in root.xpath("//*[@class or @id]")
-        if _ATTACH_CLASS.search(_classes(el))
-    ]
+    attach_nodes += [el for el in root.xpath("//*[@class or @id]") if _ATTACH_CLASS.search(_classes(el))]
     result.attachments = _attachments(attach_nodes, url) if attach_nodes else []
 
     _decide(
@@ -837,6 +834,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
         has_site_body and not body_how.startswith("selector"),
         root,
         body_how == "generic scoring",
+        title_el,
     )
     return result
 
@@ -867,6 +865,7 @@ def _decide(
     site_missed: bool,
     root: Any,
     generic: bool,
+    title_el: Any = None,
 ) -> None:
     words = len(result.body.split())
     n_par = result.body.count("\n\n") + 1 if result.body else 0
@@ -894,6 +893,13 @@ def _decide(
         problems.append("no publish date and a short body")
     if body_el is not None and generic and _in_card_list(body_el):
         problems.append("the text sits in one card of a repeated list of stories")
+    # Listings (home, category, tag, search): whichever path gave the body, its text must not be the
+    # teasers of story cards, and the headline must not be a story link. Looked at only when nothing
+    # else has ruled the page out (it reads every link of the page).
+    if not problems:
+        canonical = (root.xpath("//link[@rel='canonical']/@href") or [None])[0] or D.meta_content(root, "og:url")
+        paragraphs = result.body.split("\n\n") if result.body else []
+        problems.extend(listing.listing_problems(root, result.url, title_el, paragraphs, og_type, canonical))
     if site_missed and not (result.published_at is not None and words >= 150 and og_type == "article"):
         problems.append("the site's article template is absent")
     result.is_article = not problems
