@@ -117,6 +117,13 @@ class DiscoverySpider(scrapy.Spider):
         real = urlsplit(self.real_host_url())
         return urlunsplit((real.scheme, real.netloc, parts.path, parts.query, ""))
 
+    def page_url(self, response: Response) -> str:
+        """The page's URL in the site's own URL space: where a redirect led, not the link followed,
+        so relative links resolve against the right page."""
+        if response.meta.get("redirect_urls"):
+            return self.to_real(response.url)
+        return str(response.meta.get("real_url", response.url))
+
     def is_own(self, real_url: str) -> bool:
         return self.site.owns_host(urlsplit(real_url).hostname or "")
 
@@ -164,7 +171,8 @@ class DiscoverySpider(scrapy.Spider):
         an answer, not an error, so the callback sees it."""
         meta: dict[str, Any] = {"real_url": real_url}
         if guessed:
-            meta["handle_httpstatus_all"] = True
+            # Not "all": 3xx must still be followed (http -> https moves of /robots.txt and feeds).
+            meta["handle_httpstatus_list"] = [400, 401, 403, 404, 410, 500, 502, 503]
         return Request(self.to_fetch(real_url), callback=callback, cb_kwargs=cb_kwargs, meta=meta,
                        errback=self.on_error)
 
@@ -205,7 +213,7 @@ class DiscoverySpider(scrapy.Spider):
     # -- listings -----------------------------------------------------------------------------
 
     def parse_listing(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
-        real_url = response.meta.get("real_url", response.url)
+        real_url = self.page_url(response)
         self.crawler.stats.inc_value("discovery/listing_pages")
         new = 0
         older_than_since = 0
@@ -248,7 +256,7 @@ class DiscoverySpider(scrapy.Spider):
         assert self.since is not None
         dated = older = 0
         for anchor in response.xpath("//a[@href]"):
-            url = self.to_real(urljoin(response.meta.get("real_url", response.url), anchor.attrib["href"]))
+            url = self.to_real(urljoin(self.page_url(response), anchor.attrib["href"]))
             if not self.site.is_article_url(url):
                 continue
             box = anchor.xpath("ancestor::*[self::li or self::article or self::div or self::tr][1]")
@@ -265,7 +273,7 @@ class DiscoverySpider(scrapy.Spider):
         from crawler.discovery import parse_feed_entries
 
         self.crawler.stats.inc_value("discovery/feeds")
-        real_url = response.meta.get("real_url", response.url)
+        real_url = self.page_url(response)
         entries = parse_feed_entries(response.body, real_url)
         if entries is None:
             self.crawler.stats.inc_value("errors/malformed_feed")
@@ -281,7 +289,7 @@ class DiscoverySpider(scrapy.Spider):
                     yield request
 
     def parse_sitemap(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
-        real_url = response.meta.get("real_url", response.url)
+        real_url = self.page_url(response)
         if response.status != 200:
             self.crawler.stats.inc_value(f"discovery/sitemap_status/{response.status}")
             return
@@ -346,9 +354,7 @@ class DiscoverySpider(scrapy.Spider):
     # -- articles -----------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
-        real_url = response.meta.get("real_url", response.url)
-        if response.meta.get("redirect_urls"):  # the page is where the redirect led, not the link
-            real_url = self.to_real(response.url)
+        real_url = self.page_url(response)
         self.crawler.stats.inc_value("extract/pages")
         if not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("extract/not_text")

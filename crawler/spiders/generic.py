@@ -104,7 +104,7 @@ class GenericSpider(DiscoverySpider):
 
     def parse_page(self, response: Response, depth: int, start: bool = False) -> Iterator[Any]:
         """A page reached by following links: an article becomes an item, anything else a listing."""
-        real_url = response.meta.get("real_url", response.url)
+        real_url = self.page_url(response)
         if not isinstance(response, TextResponse):
             return
         if not start:

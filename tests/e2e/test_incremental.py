@@ -100,12 +100,15 @@ def test_a_new_article_between_runs_is_exactly_what_the_next_run_emits(serve, cr
     assert "item_dropped_reasons_count/NearDuplicate" not in second.stats
 
 
-def test_syndicated_copy_gives_one_line_with_the_original_first(serve, tmp_path: Path) -> None:
-    """danvan.vn republished baolangson.vn's story with the credit "(baolangson.vn)". Crawled in one
-    `crawlall`, the original is the line and the copy is listed in its mirrors."""
+def crawl_syndication_pair(serve, tmp_path: Path, slow: str) -> tuple[list[dict], dict]:
+    """crawlall over danvan (the copy) and baolangson (the original), one of them slowed down so
+    the order in which the two articles arrive is fixed."""
     from tests.conftest import run_scrapy
 
-    running = serve("danvan", "baolangson")
+    running = {}
+    for slug in ("danvan", "baolangson"):
+        delays = {"4600": 2.0, "532718": 2.0} if slug == slow else None
+        running.update(serve(slug, delays=delays))
     base_urls = tmp_path / "base_urls.json"
     base_urls.write_text(json.dumps({slug: r.base_url for slug, r in running.items()}), "utf-8")
     proc = run_scrapy(
@@ -120,13 +123,27 @@ def test_syndicated_copy_gives_one_line_with_the_original_first(serve, tmp_path:
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = [json.loads(line) for f in sorted((tmp_path / "output").glob("*/*.jsonl"))
              for line in f.read_text("utf-8").splitlines()]
-    story = [i for i in lines if "4.600" in i["title"]]
+    summary = json.loads(next((tmp_path / "runs").glob("*.json")).read_text("utf-8"))
+    return [i for i in lines if "4.600" in i["title"]], {s["site"]: s for s in summary["sites"]}
+
+
+def test_syndicated_copy_seen_first_waits_and_becomes_the_originals_mirror(serve, tmp_path: Path) -> None:
+    """danvan.vn republished baolangson.vn's story with the credit "(baolangson.vn)". The copy
+    arrives first: it is held until baolangson's crawl is done, then the original is the one line
+    and lists the copy in `mirrors`."""
+    story, _sites = crawl_syndication_pair(serve, tmp_path, slow="baolangson")
     assert len(story) == 1, [(i["site"], i["url"]) for i in story]
     original = story[0]
     assert original["site"] == "baolangson"
     copy_url = next(u for u in article_urls("danvan") if "4600" in u)
     assert original["mirrors"] == [copy_url]
     assert original["event"]["participants"]["count"] == 4600
+
+
+def test_syndicated_copy_seen_after_the_original_is_dropped_as_near_duplicate(serve, tmp_path: Path) -> None:
+    story, sites = crawl_syndication_pair(serve, tmp_path, slow="danvan")
+    assert [(i["site"], i["mirrors"]) for i in story] == [("baolangson", [])]
+    assert sites["danvan"]["drops"].get("NearDuplicate") == 1
 
 
 def test_killed_crawl_leaves_whole_lines_and_resumes_without_repeat_or_loss(serve, tmp_path: Path) -> None:
