@@ -751,7 +751,15 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     author_text, _ = _first_text(root, selectors.author)
     source_text, _ = _first_text(root, selectors.source)
     author = _clean_person(author_text) or None
+    # A credit naming the page's own outlet is cut from the text but is not a `source`: that field
+    # names the outlet a republished item comes from.
+    own = rules.OwnOutlet.of(
+        [urlsplit(url).hostname or "", *(site.allowed_domains if site is not None else ())],
+        [site.name if site is not None else "", D.meta_content(root, "og:site_name") or ""],
+    )
     source = rules.normalize_source(source_text) if source_text else None
+    if source and own.names_credit(source):
+        source = None
     if author is None and body_el is not None:
         for sel in GENERIC_AUTHOR:
             found = [el for el in select(body_el.getparent() if body_el.getparent() is not None else body_el, sel)]
@@ -784,7 +792,8 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     summary = summary_text or None
     if summary:
         credit, summary = rules.lead_credit(summary)
-        source = source or credit
+        if credit and not own.own_lead_mark(credit):
+            source = source or credit
     texts = [rules.strip_inline_widgets(b.text) for b in paragraphs]
     strong = [b.right or b.bold for b in paragraphs]
     keep = [t and not rules.is_widget_label(t) for t in texts]
@@ -794,7 +803,8 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
         texts, strong = texts[1:], strong[1:]
     if texts and not summary:
         credit, texts[0] = rules.lead_credit(texts[0])
-        source = source or credit
+        if credit and not own.own_lead_mark(credit):
+            source = source or credit
     while texts:
         last = texts[-1]
         if author and rules.fold(last) in (rules.fold(author), rules.fold(author_text)):
@@ -802,14 +812,16 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
             continue
         credit = rules.trailing_credit(last)
         if credit:
-            source = source or credit
+            if not own.names_credit(credit):
+                source = source or credit
             texts, strong = texts[:-1], strong[:-1]
             continue
         name, agency = rules.byline(last, strong=strong[-1])
         if name and (author is None or rules.fold(name) == rules.fold(author)):
             author = name
-            if agency:
-                source = source or rules.normalize_source(agency)
+            agency = rules.normalize_source(agency) if agency else None
+            if agency and not own.names_credit(agency):
+                source = source or agency
             texts, strong = texts[:-1], strong[:-1]
             continue
         break

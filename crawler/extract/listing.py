@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawler.text import fold, normalize_text
+from crawler.extract.rules import fold
+from crawler.text import normalize_text
 
 # Links to these are files, not stories.
 _FILE_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|webp|mp3|mp4)$", re.I)
@@ -51,7 +52,8 @@ def _raw_text(el: Any) -> str:
 
 def key(text: str) -> str:
     """Folded text without spaces or punctuation: a card and trafilatura's copy of it may differ in
-    spacing ("cấp xã15/10/2025" vs "cấp xã 15/10/2025")."""
+    spacing ("cấp xã15/10/2025" vs "cấp xã 15/10/2025"). The plain fold (NFD, no marks, đ -> d), not
+    `crawler.text.fold`: both sides go through it, and it is cheap enough for every card."""
     return _NON_WORD.sub("", fold(text))
 
 
@@ -95,7 +97,8 @@ def page_listing(root: Any, url: str, title_el: Any, canonical: str | None = Non
     # Element sets, not id()s: lxml proxies die with their last reference and ids get reused.
     title_line: set[Any] = {title_el, *title_el.iterancestors()} if title_el is not None else set()
     links: list[tuple[Any, str, list[Any]]] = []  # (link, target, ancestors)
-    for a in root.iter("a"):
+    # Headline-length anchors only (at least 4 words, so at least 7 characters), filtered in C.
+    for a in root.xpath("//a[@href][string-length(normalize-space(.)) >= 7]"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue

@@ -1,7 +1,9 @@
 """Vietnamese newsroom conventions applied to the paragraphs of a body.
 
-Source credits ("(CTO) -", "LSO -", "(baolangson.vn)", "Theo TTXVN") go to `source`, the trailing
-byline ("KIM PHƯỢNG", "Tin, ảnh: P.Y", "MINH ANH (TTXVN)") to `author`, widget labels are dropped.
+Source credits ("(baolangson.vn)", "Theo TTXVN" at the end, "(Chinhphu.vn) -" before the lead) give
+`source`, the outlet a republished item comes from; a credit naming the page's own outlet (its domain,
+its name, or the paper's abbreviation before the lead: "(CTO) -", "LSO -") is cut and gives none. The
+trailing byline ("KIM PHƯỢNG", "Tin, ảnh: P.Y", "MINH ANH (TTXVN)") to `author`, widget labels are dropped.
 Matching is done on the folded text (no diacritics, lower case) so that "Lượt xem"/"LƯỢT XEM" agree.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 
 def fold(text: str) -> str:
@@ -118,6 +121,60 @@ def lead_credit(paragraph: str) -> tuple[str | None, str]:
     if credit is None or len(credit.split()) > 5 or _CAPTION_PREFIX.match(credit):
         return None, paragraph
     return normalize_source(credit), paragraph[match.end() :]
+
+
+# National agencies and broadcasters whose abbreviation before a lead names where the item comes from,
+# not the paper printing it ("TTXVN - Sáng 9/12, ..." on a provincial paper).
+AGENCY_MARKS = frozenset(["ttxvn", "vna", "vov", "vtv", "ttx"])
+_ABBREVIATION = re.compile(r"^[A-ZĐ][A-ZĐ0-9]{1,7}$")
+
+
+@dataclass(frozen=True)
+class OwnOutlet:
+    """The outlet publishing the page: its domains (registry `allowed_domains`, the page host) and
+    names (registry name, og:site_name), folded."""
+
+    domains: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, domains: list[str], names: list[str]) -> OwnOutlet:
+        doms = {d.lower().removeprefix("www.").strip(".") for d in domains if d}
+        folded = {" ".join(fold(n).split()) for n in names if n and n.strip()}
+        return cls(tuple(sorted(d for d in doms if d)), tuple(sorted(f for f in folded if f)))
+
+    def _labels(self) -> set[str]:
+        # "baolangson.vn" -> "baolangson", "thainguyen.dcs.vn" -> "thainguyen": a name written
+        # without spaces ("Báo Lạng Sơn" -> "baolangson") is the same outlet.
+        return {d.split(".")[0] for d in self.domains if len(d.split(".")[0]) >= 6}
+
+    def names_credit(self, credit: str) -> bool:
+        """Whether a credit (normalized: "baolangson.vn", "VTC News", "Báo Lạng Sơn") names this outlet."""
+        text = credit.strip().lower().removeprefix("www.")
+        if _DOMAIN.match(text):
+            return any(text == d or text.endswith("." + d) or d.endswith("." + text) for d in self.domains)
+        folded = " ".join(fold(credit).split())
+        if not folded:
+            return False
+        if folded.replace(" ", "") in self._labels():
+            return True
+        for name in self.names:
+            if folded == name:
+                return True
+            short, long = sorted((folded, name), key=len)
+            # Whole words, and more than one word: "VTC News" in "Báo điện tử VTC News", not "Đà Nẵng"
+            # in "Cổng thông tin điện tử thành phố Đà Nẵng" against "Báo Đà Nẵng".
+            if len(short.split()) >= 2 and re.search(rf"(?:^|\s){re.escape(short)}(?:\s|$)", long):
+                return True
+        return False
+
+    def own_lead_mark(self, credit: str) -> bool:
+        """Whether a credit printed before the lead is the paper's own mark: its domain or name, or an
+        abbreviation ("CTO", "LSO", "KGO", "TTĐT", "CTTĐT") other than a national agency's."""
+        if self.names_credit(credit):
+            return True
+        text = credit.strip()
+        return bool(_ABBREVIATION.match(text)) and fold(text) not in AGENCY_MARKS
 
 
 def trailing_credit(paragraph: str) -> str | None:
