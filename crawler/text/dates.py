@@ -37,6 +37,20 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else ch
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table folding one character to one character, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+_PLAIN_SPACES = {ord(c): " " for c in _SPACE_CHARS if c != "\n"}
+# Text without these (and already NFC) maps one character to one character: no per-character loop.
+_NEEDS_TOKENS = re.compile("[&\u0300-\u036f" + "".join(sorted(_ZERO_WIDTH)) + "]")
+
+
 class _Prepared:
     """NFC, entity-decoded text with plain spaces, its same-length folded form, and offsets.
 
@@ -47,6 +61,13 @@ class _Prepared:
     __slots__ = ("ends", "folded", "starts", "text")
 
     def __init__(self, raw: str) -> None:
+        if not _NEEDS_TOKENS.search(raw) and unicodedata.is_normalized("NFC", raw):
+            # Every character is its own piece, unchanged by NFC (it occurs in an NFC string).
+            self.text = raw.translate(_PLAIN_SPACES)
+            self.folded = self.text.translate(_FOLD_TABLE)
+            self.starts = list(range(len(raw)))
+            self.ends = list(range(1, len(raw) + 1))
+            return
         chars: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
@@ -62,7 +83,7 @@ class _Prepared:
                 starts.append(tok.start())
                 ends.append(tok.end())
         self.text = "".join(chars)
-        self.folded = "".join(_fold_char(c) for c in self.text)
+        self.folded = self.text.translate(_FOLD_TABLE)
         self.starts = starts
         self.ends = ends
 
