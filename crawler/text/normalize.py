@@ -194,9 +194,11 @@ def _pre_normalize(text: str) -> str:
 
 
 # One page's title, lead and paragraphs are normalized again at each step of their way (extraction,
-# cleaning, classification, fingerprinting; fold() normalizes its input too): recent results are
-# remembered. Bounded in count and in the length of what is kept, so memory does not grow with a crawl.
-_MEMO_MAX_CHARS = 20_000
+# cleaning, classification, fingerprinting; fold() normalizes its input too), while a few pages are in
+# flight: recent results are remembered. Short strings (titles, paragraphs) in a memo of 1024, whole
+# bodies in one of 32, longer ones never: a few MB at most, not growing with the crawl.
+_MEMO_SHORT = 2_000
+_MEMO_LONG = 50_000
 
 
 def normalize_text(text: str) -> str:
@@ -204,16 +206,19 @@ def normalize_text(text: str) -> str:
     Ð -> Đ, malformed vowels repaired, legacy fonts converted, canonical tone placement."""
     if not text:
         return ""
-    if len(text) > _MEMO_MAX_CHARS:
-        return _normalize_text(text)
-    return _normalize_text_memo(text)
+    if len(text) <= _MEMO_SHORT:
+        return _normalize_short(text)
+    if len(text) <= _MEMO_LONG:
+        return _normalize_long(text)
+    return _normalize_text(text)
 
 
 def _normalize_text(text: str) -> str:
     return _SPACES.sub(" ", _pre_normalize(text)).strip()
 
 
-_normalize_text_memo = lru_cache(maxsize=4096)(_normalize_text)
+_normalize_short = lru_cache(maxsize=1024)(_normalize_text)
+_normalize_long = lru_cache(maxsize=32)(_normalize_text)
 
 
 def normalize_paragraphs(text: str) -> str:
@@ -231,9 +236,11 @@ def normalize_paragraphs(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, đ -> d: the form used for matching and hashing."""
-    if len(text) > _MEMO_MAX_CHARS:
-        return _fold(text)
-    return _fold_memo(text)
+    if len(text) <= _MEMO_SHORT:
+        return _fold_short(text)
+    if len(text) <= _MEMO_LONG:
+        return _fold_long(text)
+    return _fold(text)
 
 
 def _fold(text: str) -> str:
@@ -242,4 +249,5 @@ def _fold(text: str) -> str:
     return text.replace("đ", "d")
 
 
-_fold_memo = lru_cache(maxsize=4096)(_fold)
+_fold_short = lru_cache(maxsize=1024)(_fold)
+_fold_long = lru_cache(maxsize=32)(_fold)
