@@ -19,6 +19,11 @@ ARTICLE_URL_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
         r"-post\d+\.html?$",  # mCMS: nhandan, baolaocai, sggp
+        r"-ar\d+\.html?$",  # vtcnews
+        r"-\d{5,}/?$",  # baocaobang, baohungyen, baolaichau: id with no extension
+        r"/\d{5,}-[\w-]+\.html?$",  # old baolangson: id first
+        r"/vi-vn/tin/[\w-]+/\d+(?:-\d+)+/?$",  # nghean.dcs.vn (DNN)
+        r"chi-tiet-tin-tuc\.aspx\?(?:[^#]*&)?ItemID=\d+",  # SharePoint portals (binhduong, yenbai)
         r"-postid\d+\.\w+$",  # baobacninhtv
         r"-a\d+\.html?$",  # baocantho, baotayninh, baobinhduong
         r"-(?:event)?\d{4,}\.html?$",  # baolangson, baoquangninh, dangcongsan, NukeViet
@@ -54,7 +59,19 @@ PAGINATION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
-NEXT_LINK_TEXTS = ("trang sau", "trang tiếp", "tiếp theo", "sau", "»", "›", "next", ">", ">>")
+# "Next page" links, as folded text: words that say so, or a lone arrow.
+NEXT_LINK_WORDS = ("trang sau", "trang tiep", "tiep theo", "xem tiep", "xem them", "next")
+NEXT_LINK_ARROWS = ("»", "›", ">", ">>", "→")
+
+
+def is_next_link_text(text: str) -> bool:
+    from crawler.text import fold
+
+    folded = fold(text).strip()
+    if folded in NEXT_LINK_ARROWS:
+        return True
+    words = folded.strip("»›>→ ").strip()
+    return any(words == w or words.startswith(w + " ") for w in NEXT_LINK_WORDS)
 
 COMMON_FEED_PATHS = ("/rss", "/rss.xml", "/feed", "/feed/", "/rss/home.rss", "/rss/tin-moi-nhat.rss")
 

@@ -185,6 +185,8 @@ class DiscoverySpider(scrapy.Spider):
         if self.is_known(real_url):
             self.crawler.stats.inc_value("discovery/skipped_known")
             return None
+        if not self.allow_request():
+            return None
         self.crawler.stats.inc_value("discovery/article_requests")
         return Request(
             self.to_fetch(real_url),
@@ -192,6 +194,10 @@ class DiscoverySpider(scrapy.Spider):
             meta={"real_url": real_url, "date_hint": hint},
             errback=self.on_error,
         )
+
+    def allow_request(self) -> bool:
+        """A hook for request caps (the generic spider's -a max_pages)."""
+        return True
 
     def is_known(self, real_url: str) -> bool:
         """Articles emitted by an earlier run are not fetched again (unless refreshing recent ones)."""

@@ -50,7 +50,7 @@ def generic_site(start_urls: list[str]) -> SiteConfig:
 class GenericSpider(DiscoverySpider):
     name = "generic"
 
-    def __init__(self, *args: Any, start_urls: str = "", max_depth: str | int = 2, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, start_urls: str = "", max_depth: str | int = 1, **kwargs: Any) -> None:
         urls = [u.strip() for u in start_urls.split(",") if u.strip()] if isinstance(start_urls, str) else []
         if not urls:
             raise ValueError("generic spider: give -a start_urls=URL[,URL...]")
@@ -100,51 +100,57 @@ class GenericSpider(DiscoverySpider):
             yield self.page_request(self.to_real(url), self.parse_sitemap, guessed=True, listing=url, page=1, stale=0)
 
     def accept_discovered(self, real_url: str) -> bool:
-        return not should_skip(real_url) and self.under_cap()
+        return not should_skip(real_url)
 
-    def parse_page(self, response: Response, depth: int, start: bool = False) -> Iterator[Any]:
-        """A page reached by following links: an article becomes an item, anything else a listing."""
+    def allow_request(self) -> bool:
+        return self.under_cap()
+
+    def parse_page(self, response: Response, depth: int, start: bool = False, hops: int = 0) -> Iterator[Any]:
+        """A page reached by following links: an article becomes an item, anything else a listing.
+        `depth` counts section hops from the start page; `hops` counts "next page" steps, which stay
+        at the listing's depth (a section's page 7 is no deeper than its page 2) up to MAX_HOPS."""
         real_url = self.page_url(response)
         if not isinstance(response, TextResponse):
             return
         if not start:
             items = list(self.parse_article(response))
-            if items:
-                yield from items
-                return
-        self.crawler.stats.inc_value("discovery/listing_pages")
+            # An article page still leads on (related stories, a misjudged category's pagination).
+            yield from items
+            if not items:
+                self.crawler.stats.inc_value("discovery/listing_pages")
+        else:
+            self.crawler.stats.inc_value("discovery/listing_pages")
         if depth == 0:
             yield from self.discover_feeds(response, real_url)
         for url, text in self.links(response, real_url):
             if not self.is_own(url) or should_skip(url):
                 continue
             if looks_like_article_url(url):
-                if self.under_cap():
-                    request = self.article_request(url)
-                    if request is not None:
-                        yield request
-            elif self.is_listing_link(url, text, depth):
-                yield from self.follow(url, depth + 1)
+                request = self.article_request(url)
+                if request is not None:
+                    yield request
+            elif looks_like_pagination(url) or self.is_next_text(text):
+                if hops < self.MAX_HOPS:
+                    yield from self.follow(url, depth, hops + 1)
+            elif depth < self.max_depth and self.is_section_link(url):
+                yield from self.follow(url, depth + 1, 0)
 
-    def is_listing_link(self, url: str, text: str, depth: int) -> bool:
-        """Pagination ("?p=2", "Trang sau") below the depth limit; sections only from the start page."""
-        paging = looks_like_pagination(url) or self.is_next_text(text)
-        return (depth < self.max_depth and paging) or (depth == 0 and self.is_section_link(url))
+    MAX_HOPS = 50
 
-    def follow(self, url: str, depth: int) -> Iterator[Request]:
+    def follow(self, url: str, depth: int, hops: int) -> Iterator[Request]:
         if url in self._seen_pages or not self.under_cap():
             return
         self._seen_pages.add(url)
-        yield self.page_request(url, self.parse_page, depth=depth)
+        yield self.page_request(url, self.parse_page, depth=depth, hops=hops)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         yield from super().parse_article(response)
 
     @staticmethod
     def is_next_text(text: str) -> bool:
-        from crawler.discovery import NEXT_LINK_TEXTS
+        from crawler.discovery import is_next_link_text
 
-        return text.strip().lower() in NEXT_LINK_TEXTS
+        return is_next_link_text(text)
 
     def is_section_link(self, url: str) -> bool:
         """Category pages linked from the start page: short paths without an article id."""
