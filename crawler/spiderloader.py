@@ -6,8 +6,8 @@ A malformed site file does not break `scrapy list` or other sites: it is reporte
 
 from __future__ import annotations
 
-import logging
 import builtins
+import logging
 from typing import Any
 
 from scrapy import Request, Spider
