@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from lxml import html as lxml_html
+from lxml import etree
 
 from crawler.text.dates import find_dates, parse_date
 from crawler.text.dates import parse_iso as shared_parse_iso
@@ -67,7 +67,7 @@ def _jsonld_objects(data: Any) -> Iterable[dict[str, Any]]:
                 yield from _jsonld_objects(data[key])
 
 
-def jsonld_field(root: lxml_html.HtmlElement, key: str) -> str | None:
+def jsonld_field(root: etree._Element, key: str) -> str | None:
     """`key` (e.g. datePublished) of the page's article object in JSON-LD; tolerant of broken JSON."""
     for script in root.xpath('//script[contains(@type, "ld+json")]'):
         raw = script.text or ""
@@ -86,7 +86,7 @@ def jsonld_field(root: lxml_html.HtmlElement, key: str) -> str | None:
     return None
 
 
-def meta_content(root: lxml_html.HtmlElement, *names: str) -> str | None:
+def meta_content(root: etree._Element, *names: str) -> str | None:
     # One walk over the <meta> elements instead of an XPath over the whole tree per name and attribute.
     metas = [m for m in root.iter("meta") if m.get("content") is not None]
     for name in names:

@@ -10,13 +10,13 @@ Matching is done on the folded text (no diacritics, lower case) so that "Lượt
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from crawler.text.normalize import strip_marks
 
 
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c)).replace("đ", "d").strip()
+    return strip_marks(text).strip()
 
 
 # Whole-paragraph widget labels (folded). A paragraph equal to one of these, optionally followed by a

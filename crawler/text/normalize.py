@@ -243,10 +243,20 @@ def fold(text: str) -> str:
     return _fold(text)
 
 
+# Every combining mark (what unicodedata.combining() flags) deleted in one C-level pass, and đ to d:
+# the per-character Python loop this replaces was ~1 ms of a 5 KB body.
+_FOLD_TABLE: dict[int, int | None] = {
+    cp: None for cp in range(0x110000) if unicodedata.combining(chr(cp))
+} | {ord("đ"): ord("d")}
+
+
+def strip_marks(text: str) -> str:
+    """Lower-case text without diacritics (NFD, combining marks removed, đ to d); no other changes."""
+    return unicodedata.normalize("NFD", text.lower()).translate(_FOLD_TABLE)
+
+
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", normalize_text(text).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.replace("đ", "d")
+    return strip_marks(normalize_text(text))
 
 
 _fold_short = lru_cache(maxsize=1024)(_fold)
