@@ -30,9 +30,25 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else low
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table filled on first use of each character: one C-level pass per text instead
+    of a Python call per character. Bounded: past the cap, characters are folded but not stored."""
+
+    _CAP = 20_000
+
+    def __missing__(self, cp: int) -> str:
+        folded = _fold_char(chr(cp))
+        if len(self) < self._CAP:
+            self[cp] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold_aligned(text: str) -> str:
     """`fold` without whitespace collapsing: len(result) == len(text)."""
-    return "".join(_fold_char(ch) for ch in text)
+    return text.translate(_FOLD_TABLE)
 
 
 @dataclass(frozen=True)
