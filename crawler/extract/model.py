@@ -12,7 +12,8 @@ class ArticleData:
     """One page's article fields. Text is NFC; `body` paragraphs are separated by a blank line and
     start with the lead (`summary`) when the page has one. `reasons` says why the page is, or is not,
     an article; `date_source` names the rung of the date cascade that gave `published_at`; `cms` is the
-    CMS family whose layout applies: the one the site file declares, else the one detected."""
+    CMS family whose layout applies: the one the site file declares, else the one detected (no
+    detection for a site file with its own body selectors)."""
 
     url: str
     title: str = ""
