@@ -31,8 +31,24 @@ class SiteSummary:
     message: str | None = None
 
 
+def _settle_held(drops: dict[str, int], stats: Mapping[str, Any]) -> None:
+    """A copy held for its original is dropped by Scrapy's count and decided at the end of the run:
+    merged into the original (a near-duplicate drop) or released as a line of its own (counted in
+    `items`). The summary shows only what is still held after that (e.g. a run that stopped early):
+    the held copies wait in the state store for the next run."""
+    held = drops.pop("HeldForOriginal", 0)
+    merged = int(stats.get("dedup/held_merged_into_original", 0))
+    released = int(stats.get("dedup/held_released", 0))
+    if merged:
+        drops["NearDuplicate"] = drops.get("NearDuplicate", 0) + merged
+    # Released/merged copies may include ones held by an earlier run that stopped early.
+    if held - merged - released > 0:
+        drops["HeldForOriginal"] = held - merged - released
+
+
 def summarize(slug: str, stats: Mapping[str, Any], site: SiteConfig | None) -> SiteSummary:
     drops = {k.split("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("item_dropped_reasons_count/")}
+    _settle_held(drops, stats)
     errors = {k.split("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith(("errors/", "guard/"))}
     # Not log_count/ERROR: Scrapy's LogCount handler sits on the root logger, so with several
     # crawlers in one process every site would count every other site's errors.
