@@ -150,8 +150,10 @@ _EVENT = re.compile(
 
 _QUOTED = re.compile(r"[“\"][^”\"“]{8,300}[”\"]")
 
-# "hội thảo tập huấn" is a training workshop, not a seminar: do not penalize it.
-_EXCUSED = re.compile(r"\bhoi thao tap huan\b")
+# "hội thảo tập huấn" is a training workshop, not a seminar; "công tác thi đua, khen thưởng" is a
+# field of work that cadres are trained in ("Tập huấn công tác thi đua, khen thưởng"), not an award
+# ceremony: do not penalize either (a "tổng kết" of that work is still caught by its own term).
+_EXCUSED = re.compile(r"\bhoi thao tap huan\b|\b(?:cong tac|nghiep vu) thi dua,? (?:va )?khen thuong\b")
 
 # A report counting classes is decisive wherever it appears in the head.
 _AGGREGATE_W = -4.0
