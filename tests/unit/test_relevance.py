@@ -139,6 +139,23 @@ def test_score_is_the_sum_of_matched_weights():
             "dành cho đảng viên mới khoá 1 năm 2025.",
             True,
         ),
+        # "công tác thi đua, khen thưởng" is a field of work trained in; an award ceremony is not
+        (
+            "Tập huấn công tác thi đua, khen thưởng cho cán bộ cơ sở năm 2025",
+            "Sáng 12-3, Ban Thi đua - Khen thưởng thành phố tổ chức hội nghị tập huấn nghiệp vụ công tác "
+            "thi đua, khen thưởng cho hơn 200 cán bộ, công chức cấp xã.",
+            True,
+        ),
+        (
+            "Trao bằng khen cho các tập thể tiêu biểu trong công tác thi đua, khen thưởng",
+            "Chiều 12-3, UBND thành phố tổ chức lễ trao bằng khen cho 25 tập thể có thành tích xuất sắc.",
+            False,
+        ),
+        (
+            "Tổng kết công tác thi đua, khen thưởng năm 2024",
+            "Sáng 10-1, UBND tỉnh tổ chức hội nghị tổng kết công tác thi đua, khen thưởng năm 2024.",
+            False,
+        ),
     ],
 )
 def test_hard_cases(title, lead, expected):
