@@ -5,6 +5,7 @@ spiders' errback (`errors/<reason>` in the stats). The fault model is in docs/fa
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import ipaddress
 import logging
@@ -113,22 +114,42 @@ class OffsiteAndPrivateGuard:
         logger.warning("Refused %s%s: %s", request.url, via, detail)
         raise RequestRefused(reason, request.url, key)
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = self.check(request, spider)
+        if host is None:
+            return
+        if host not in self._private_cache:
+            # The name lookup runs in a worker thread: a slow resolver must not stall the reactor,
+            # which in `crawlall` serves every site of the run.
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                private = is_private_host(host)
+            else:
+                private = await loop.run_in_executor(None, is_private_host, host)
+            self._private_cache[host] = private
+        if self._private_cache[host]:
+            self._refuse(request, "private_address", f"host {urlsplit(request.url).netloc!r} is a private or "
+                         "loopback address")
+
+    def check(self, request: Request, spider: Spider | None = None) -> str | None:
+        """Refuses what the URL alone rules out (scheme, offsite, a cached private host); returns the
+        host whose addresses still need a look, or None when nothing more is to check."""
         spider = spider or self.crawler.spider
         parts = urlsplit(request.url)
         if parts.scheme not in ("http", "https"):
             if parts.scheme == "data" and request.meta.get("internal"):
-                return
+                return None
             self._refuse(request, "bad_scheme", f"scheme {parts.scheme!r} is not followed")
         host = (parts.hostname or "").lower()
         allowed = [d.lower() for d in getattr(spider, "allowed_domains", None) or []]
         if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
             self._refuse(request, "offsite", f"host {host!r} is outside the allowed domains {allowed}")
-        if self.block_private and not self._base_is(request.url, spider):
-            if host not in self._private_cache:
-                self._private_cache[host] = is_private_host(host)
-            if self._private_cache[host]:
-                self._refuse(request, "private_address", f"host {parts.netloc!r} is a private or loopback address")
+        if not self.block_private or self._base_is(request.url, spider):
+            return None
+        if self._private_cache.get(host):
+            self._refuse(request, "private_address", f"host {parts.netloc!r} is a private or loopback address")
+        return None if host in self._private_cache else host
 
     @staticmethod
     def _base_is(url: str, spider: Any) -> bool:

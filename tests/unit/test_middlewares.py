@@ -3,6 +3,7 @@ XML, bodies that lie about their encoding, transport options, and failure reason
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import socket
 
@@ -41,7 +42,7 @@ def guard(**settings) -> OffsiteAndPrivateGuard:
 
 def refused(mw, request: Request, spider: Spider) -> str | None:
     try:
-        mw.process_request(request, spider)
+        asyncio.run(mw.process_request(request, spider))
     except RequestRefused as exc:
         return exc.reason
     return None
@@ -324,3 +325,44 @@ def test_failure_reasons() -> None:
         assert describe_failure(failure_of(exc)) == want, exc
     tls = Exception("[('SSL routines', '', 'certificate verify failed')]")
     assert describe_failure(failure_of(tls)) == ("tls_certificate", False)
+
+
+def test_guard_looks_names_up_off_the_event_loop(monkeypatch) -> None:
+    """A slow resolver must not stall the reactor (in `crawlall` it serves every site): the lookup
+    runs in a worker thread while the loop goes on, and its answer is cached per host."""
+    import threading
+
+    import crawler.middlewares as mws
+
+    gate = threading.Event()
+    calls: list[tuple[str, bool, bool]] = []
+
+    def slow_lookup(host: str) -> bool:
+        on_main = threading.current_thread() is threading.main_thread()
+        released = gate.wait(5)  # only the event loop can open it: it must not be blocked
+        calls.append((host, on_main, released))
+        return host == "intranet.danang.gov.vn"
+
+    monkeypatch.setattr(mws, "is_private_host", slow_lookup)
+    mw, spider = guard(), make_spider(["danang.gov.vn"])
+
+    async def crawl() -> list[str | None]:
+        async def one(url: str) -> str | None:
+            try:
+                await mw.process_request(Request(url), spider)
+            except RequestRefused as exc:
+                return exc.reason
+            return None
+
+        task = asyncio.gather(one("https://danang.gov.vn/a"), one("https://intranet.danang.gov.vn/b"))
+        while len(calls) < 2 and not gate.is_set():
+            await asyncio.sleep(0.01)
+            gate.set()
+        return list(await task)
+
+    assert asyncio.run(crawl()) == [None, "private_address"]
+    assert sorted(calls) == [("danang.gov.vn", False, True), ("intranet.danang.gov.vn", False, True)]
+    # Cached: the next request to either host needs no lookup.
+    assert refused(mw, Request("https://intranet.danang.gov.vn/c"), spider) == "private_address"
+    assert refused(mw, Request("https://danang.gov.vn/d"), spider) is None
+    assert len(calls) == 2
