@@ -23,6 +23,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawler.assemble import assemble_item
 from crawler.dates_window import parse_day
 from crawler.extract import extract_article
+from crawler.seen import SeenSet
 from crawler.sites.registry import SiteConfig
 from crawler.spiders.paging import next_page_url
 from crawler.state import CrawlState, open_state
@@ -62,8 +63,9 @@ class DiscoverySpider(scrapy.Spider):
         self.base_url = base_url.rstrip("/") + "/" if base_url else None
         self.max_pages = int(max_pages) if max_pages else None
         self.refresh_days = int(refresh_days) if refresh_days else 0
-        self._seen_articles: set[str] = set()
-        self._seen_pages: set[str] = set()
+        # On disk, not Python sets: memory stays flat however many pages a crawl discovers.
+        self._seen_articles = SeenSet()
+        self._seen_pages = SeenSet()
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -87,6 +89,10 @@ class DiscoverySpider(scrapy.Spider):
         else:
             self.allowed_domains = list(self.site.allowed_domains)
         self.crawl_state = open_state(crawler)
+
+    def closed(self, reason: str) -> None:
+        self._seen_articles.close()
+        self._seen_pages.close()
 
     @classmethod
     def handles_request(cls, request: Request) -> bool:
@@ -178,10 +184,8 @@ class DiscoverySpider(scrapy.Spider):
 
     def article_request(self, real_url: str, hint: datetime | date | None = None) -> Request | None:
         """A request for an article not yet seen in this run (nor emitted in an earlier run)."""
-        canon = self.crawl_state.canonical(real_url)
-        if canon in self._seen_articles:
+        if not self._seen_articles.add(self.crawl_state.canonical(real_url)):
             return None
-        self._seen_articles.add(canon)
         if self.is_known(real_url):
             self.crawler.stats.inc_value("discovery/skipped_known")
             return None
@@ -246,8 +250,7 @@ class DiscoverySpider(scrapy.Spider):
         nxt = next_page_url(self.site.pagination, listing, real_url, page, response)
         if nxt:
             nxt = self.to_real(nxt)
-            if nxt not in self._seen_pages and self.is_own(nxt):
-                self._seen_pages.add(nxt)
+            if self.is_own(nxt) and self._seen_pages.add(nxt):
                 yield self.page_request(nxt, self.parse_listing, listing=listing, page=page + 1, stale=stale)
 
     def stale_limit(self) -> int:
