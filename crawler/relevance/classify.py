@@ -54,6 +54,24 @@ _AUDIENCE = (
     r"luc luong tham gia bao ve an ninh|bao ve dan pho|chuc sac|ban cong tac mat tran)\b"
 )
 
+# Who is trained, when it is not cadres: courses "for" pupils, students, children, parents, teachers,
+# farmers or residents at large are out of scope (unless the head also names an audience in scope).
+_OTHER_AUDIENCE = re.compile(
+    r"\b(?:cho|danh cho) (?:cac |hon |gan |tren )?(?:[\d.]+ )?(?:em )?(?:hoc sinh|sinh vien|tre em|thieu nhi|"
+    r"phu huynh|giao vien|nong dan|hoi vien nong dan|nguoi dan|ba con|ho dan|nguoi cao tuoi)\b"
+)
+_OTHER_AUDIENCE_W = -3.0
+
+# Articles about training policy ("công tác đào tạo, bồi dưỡng cán bộ", "đào tạo, bồi dưỡng đội ngũ
+# công chức"): an announcement or report names an event (a date, "tổ chức", "khai giảng"...); an
+# essay on the subject does not.
+_POLICY_SUBJECT = re.compile(
+    r"\b(?:cong tac )?dao tao,? (?:va )?boi duong(?: doi ngu)? (?:can bo|cong chuc|vien chuc)|"
+    r"\bcong tac dao tao,? (?:va )?boi duong\b"
+)
+_DATED = re.compile(r"\b(?:ngay|sang|chieu|toi|tu) \d{1,2}\b|\b\d{1,2}[/-]\d{1,2}\b|\bvua qua\b")
+_POLICY_W = -3.0
+
 # Party and mass-organization boards, old and new names: supporting evidence only.
 _BOARDS = (
     r"\b(?:ban dan van|ban tuyen giao(?: va dan van)?|mat tran to quoc|uy ban mttq|ubmttq|mttq|"
@@ -126,7 +144,7 @@ _NEGATIVE: list[tuple[str, str]] = [
         (
             r"^(?:quyet dinh|thong tu|cong van|chi thi|nghi dinh)\b|\bban hanh (?:khung|quy che|ke hoach)\b|"
             r"^(?:nang cao chat luong|nang cao hieu qua|giai phap|doi moi)\b|\b(?:tom tat|tu khoa):|"
-            r"^\((?:llct|tccs)\)|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b"
+            r"^\((?:llct|tccs|qlnn)\)|^tccs\s*[-–]|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b"
         ),
     ),
 ]
@@ -150,10 +168,11 @@ _EVENT = re.compile(
 
 _QUOTED = re.compile(r"[“\"][^”\"“]{8,300}[”\"]")
 
-# "hội thảo tập huấn" is a training workshop, not a seminar; "công tác thi đua, khen thưởng" is a
-# field of work that cadres are trained in ("Tập huấn công tác thi đua, khen thưởng"), not an award
-# ceremony: do not penalize either (a "tổng kết" of that work is still caught by its own term).
-_EXCUSED = re.compile(r"\bhoi thao tap huan\b|\b(?:cong tac|nghiep vu) thi dua,? (?:va )?khen thuong\b")
+# "hội thảo tập huấn" is a training workshop, not a seminar; "thi đua, khen thưởng" (also "Thi đua –
+# Khen thưởng") is a field of work that cadres are trained in ("Tập huấn công tác thi đua, khen
+# thưởng"), not an award ceremony: do not penalize either (a "tổng kết" of that work is still caught
+# by its own term, a ceremony by "trao", "bằng khen", "danh hiệu"...).
+_EXCUSED = re.compile(r"\bhoi thao tap huan\b|\bthi dua\s*[,–-]?\s*(?:va )?khen thuong\b")
 
 # A report counting classes is decisive wherever it appears in the head.
 _AGGREGATE_W = -4.0
@@ -228,5 +247,11 @@ def classify(title: str, summary: str | None, body: str) -> Relevance:
     if found and re.search(_BOARDS, head):
         score += 0.5
         matched.append("ban/doan the@head+0.5")
+    if found and _OTHER_AUDIENCE.search(head) and not re.search(_AUDIENCE, head):
+        score += _OTHER_AUDIENCE_W
+        matched.append(f"doi tuong ngoai pham vi@head{_OTHER_AUDIENCE_W:+g}")
+    if found and _POLICY_SUBJECT.search(title_z.folded) and not (_EVENT.search(head) or _DATED.search(head)):
+        score += _POLICY_W
+        matched.append(f"bai viet ve cong tac dao tao, khong co su kien@head{_POLICY_W:+g}")
     score = round(score, 2)
     return Relevance(is_training=found and score >= THRESHOLD, score=score, matched=matched)

@@ -20,6 +20,14 @@ SEEDS = Path("/work/shared/seeds")
 MIN_PRECISION = 1.00
 MIN_RECALL = 1.00
 
+# tests/data/relevance_holdout.jsonl: 100 more real headlines, gathered and labelled without looking
+# at the classifier. First measurement, untouched: precision 0.755, recall 0.902. After fixing three
+# error classes seen there (see docs/relevance.md): 0.796 and 0.951. No longer independent for those
+# classes; the line is held at the measured numbers.
+HOLDOUT = DEFAULT_SET.with_name("relevance_holdout.jsonl")
+HOLDOUT_MIN_PRECISION = 0.79
+HOLDOUT_MIN_RECALL = 0.95
+
 
 def _seed(name: str) -> tuple[str, str]:
     path = SEEDS / name
@@ -93,9 +101,19 @@ def test_evaluation_set_holds_the_line():
     assert res.recall >= MIN_RECALL >= 0.95
 
 
-def test_evaluation_rows_are_well_formed():
-    for row in load(DEFAULT_SET):
-        assert set(row) == {"url", "title", "lead", "label", "hard", "source_ref"}
+def test_holdout_set_holds_the_line():
+    rows = load(HOLDOUT)
+    res = evaluate(rows)
+    assert res.size >= 100 and res.hard / res.size >= 0.40
+    assert not {r["url"] for r in rows} & {r["url"] for r in load(DEFAULT_SET)}
+    assert res.precision >= HOLDOUT_MIN_PRECISION
+    assert res.recall >= HOLDOUT_MIN_RECALL
+
+
+@pytest.mark.parametrize(("path", "extra"), [(DEFAULT_SET, set()), (HOLDOUT, {"note"})])
+def test_evaluation_rows_are_well_formed(path, extra):
+    for row in load(path):
+        assert set(row) == {"url", "title", "lead", "label", "hard", "source_ref"} | extra
         assert re.match(r"^https?://", row["url"])
         assert row["title"] or row["lead"]
         assert isinstance(row["label"], bool) and isinstance(row["hard"], bool)
