@@ -94,8 +94,11 @@ STATE_DIR = "output/.state"
 STOP_AFTER_STALE_PAGES = 1
 # Per-site caps: pages fetched and wall-clock seconds (0 = no cap). Each crawler (one per site in
 # `crawlall`) has its own; the run summary's finish_reason says closespider_pagecount/_timeout.
-CLOSESPIDER_PAGECOUNT = 0
-CLOSESPIDER_TIMEOUT = 0
+# On by default so a scheduled run always ends: a first run over a large sitemap stops here and the
+# next run goes on from the state store (known URLs are not fetched again). At the polite ~1 page/s
+# a site gets, 4 hours is ~14,000 pages.
+CLOSESPIDER_PAGECOUNT = 20_000
+CLOSESPIDER_TIMEOUT = 4 * 3600
 # Refuse private and loopback addresses unless the site's own base URL is one (tests, mirrors).
 BLOCK_PRIVATE_ADDRESSES = True
 

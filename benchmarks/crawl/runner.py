@@ -88,7 +88,9 @@ def full_command(base_url: str, work: Path, extra: list[str] | None = None) -> l
         "-s", f"STATE_DIR={work / 'state'}", "-s", f"STATS_FILE={work / 'full.stats.json'}",
         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
         "-s", "CONCURRENT_REQUESTS=16", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-        "-s", "KEEP_IRRELEVANT=True", "-s", "LOG_LEVEL=INFO", *(extra or []),
+        "-s", "KEEP_IRRELEVANT=True", "-s", "LOG_LEVEL=INFO",
+        # No per-site caps: the benchmark crawls every page of the largest site.
+        "-s", "CLOSESPIDER_PAGECOUNT=0", "-s", "CLOSESPIDER_TIMEOUT=0", *(extra or []),
     ]
 
 
