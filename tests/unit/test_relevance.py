@@ -28,6 +28,13 @@ HOLDOUT = DEFAULT_SET.with_name("relevance_holdout.jsonl")
 HOLDOUT_MIN_PRECISION = 0.79
 HOLDOUT_MIN_RECALL = 0.95
 
+# tests/data/relevance_holdout2.jsonl: 77 more, gathered after those fixes and measured once, with no
+# change to the classifier since: precision 0.9375, recall 0.9677. Independent; keep it that way
+# (fixing a rule because of an item here makes it one more tuning set).
+HOLDOUT2 = DEFAULT_SET.with_name("relevance_holdout2.jsonl")
+HOLDOUT2_MIN_PRECISION = 0.93
+HOLDOUT2_MIN_RECALL = 0.96
+
 
 def _seed(name: str) -> tuple[str, str]:
     path = SEEDS / name
@@ -110,7 +117,17 @@ def test_holdout_set_holds_the_line():
     assert res.recall >= HOLDOUT_MIN_RECALL
 
 
-@pytest.mark.parametrize(("path", "extra"), [(DEFAULT_SET, set()), (HOLDOUT, {"note"})])
+def test_second_holdout_set_holds_the_line():
+    rows = load(HOLDOUT2)
+    res = evaluate(rows)
+    assert res.size >= 75 and res.hard / res.size >= 0.40
+    earlier = {r["url"] for r in load(DEFAULT_SET)} | {r["url"] for r in load(HOLDOUT)}
+    assert not {r["url"] for r in rows} & earlier
+    assert res.precision >= HOLDOUT2_MIN_PRECISION
+    assert res.recall >= HOLDOUT2_MIN_RECALL
+
+
+@pytest.mark.parametrize(("path", "extra"), [(DEFAULT_SET, set()), (HOLDOUT, {"note"}), (HOLDOUT2, {"note"})])
 def test_evaluation_rows_are_well_formed(path, extra):
     for row in load(path):
         assert set(row) == {"url", "title", "lead", "label", "hard", "source_ref"} | extra
