@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.relevance._match import search
 from crawler.relevance._text import Zone, zones
 
 THRESHOLD = 3.0
@@ -191,7 +192,7 @@ class Relevance:
 
 
 def _hits(rules: list[tuple[str, str]], text: str) -> list[str]:
-    return [label for label, pattern in rules if re.search(pattern, text)]
+    return [label for label, pattern in rules if search(pattern, text)]
 
 
 def _zone_score(z: Zone, matched: list[str]) -> tuple[float, bool]:
@@ -241,13 +242,13 @@ def classify(title: str, summary: str | None, body: str) -> Relevance:
             score -= s - 1.0
             matched.append(f"body cap@body{-(s - 1.0):+g}")
     head = f"{title_z.folded}\n{lead_z.folded}"
-    if found and re.search(_AUDIENCE, head):
+    if found and search(_AUDIENCE, head):
         score += 1.0
         matched.append("doi tuong can bo/cot can@head+1")
-    if found and re.search(_BOARDS, head):
+    if found and search(_BOARDS, head):
         score += 0.5
         matched.append("ban/doan the@head+0.5")
-    if found and _OTHER_AUDIENCE.search(head) and not re.search(_AUDIENCE, head):
+    if found and _OTHER_AUDIENCE.search(head) and not search(_AUDIENCE, head):
         score += _OTHER_AUDIENCE_W
         matched.append(f"doi tuong ngoai pham vi@head{_OTHER_AUDIENCE_W:+g}")
     if found and _POLICY_SUBJECT.search(title_z.folded) and not (_EVENT.search(head) or _DATED.search(head)):

@@ -3,8 +3,7 @@ the output is stable; tag names are readable Vietnamese with diacritics."""
 
 from __future__ import annotations
 
-import re
-
+from crawler.relevance._match import search
 from crawler.relevance._text import zones
 
 # (tag, folded pattern). Keep specific tags before the broad ones they overlap with.
@@ -63,4 +62,4 @@ TOPICS: tuple[tuple[str, str], ...] = (
 def topics(title: str, summary: str | None, body: str) -> list[str]:
     """Tags whose keywords occur in the title, lead or body; in `TOPICS` order, without repeats."""
     text = "\n".join(z.folded for z in zones(title, summary, body))
-    return [tag for tag, pattern in TOPICS if re.search(pattern, text)]
+    return [tag for tag, pattern in TOPICS if search(pattern, text)]
