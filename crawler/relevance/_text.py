@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.text import normalize_text
+from crawler.text.normalize import LazyTranslateTable
 
 # A lead is the first real paragraph; picture captions ("Toàn cảnh hội nghị") are shorter than this.
 _LEAD_MIN_WORDS = 10
@@ -30,20 +31,7 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else low
 
 
-class _FoldTable(dict[int, str]):
-    """str.translate table filled on first use of each character: one C-level pass per text instead
-    of a Python call per character. Bounded: past the cap, characters are folded but not stored."""
-
-    _CAP = 20_000
-
-    def __missing__(self, cp: int) -> str:
-        folded = _fold_char(chr(cp))
-        if len(self) < self._CAP:
-            self[cp] = folded
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
+_FOLD_TABLE = LazyTranslateTable(lambda cp: _fold_char(chr(cp)))
 
 
 def fold_aligned(text: str) -> str:
