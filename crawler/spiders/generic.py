@@ -143,9 +143,6 @@ class GenericSpider(DiscoverySpider):
         self._seen_pages.add(url)
         yield self.page_request(url, self.parse_page, depth=depth, hops=hops)
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        yield from super().parse_article(response)
-
     @staticmethod
     def is_next_text(text: str) -> bool:
         from crawler.discovery import is_next_link_text

@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crawler.text.normalize import LazyTranslateTable
+
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -37,15 +39,8 @@ def _fold_char(ch: str) -> str:
     return base if len(base) == 1 else ch
 
 
-class _FoldTable(dict[int, str]):
-    """str.translate table folding one character to one character, filled as characters are met."""
-
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code))
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
+# Folds one character to one character, filled as characters are met.
+_FOLD_TABLE = LazyTranslateTable(lambda code: _fold_char(chr(code)))
 _PLAIN_SPACES = {ord(c): " " for c in _SPACE_CHARS if c != "\n"}
 # Text without these (and already NFC) maps one character to one character: no per-character loop.
 _NEEDS_TOKENS = re.compile("[&\u0300-\u036f" + "".join(sorted(_ZERO_WIDTH)) + "]")
