@@ -15,6 +15,9 @@ from crawler.runner import FAILED_STATUSES, format_table, run_sites
 from crawler.schema import validate_file
 from crawler.sites.registry import load_registry_with_errors
 
+# Every title of the demo fits on a screen; a bigger fixture set prints a count instead of a flood.
+SHOWN_TITLES = 100
+
 
 def run_demo(sites: list[str] | None = None, keep_state: bool = False) -> int:
     registry, _errors = load_registry_with_errors()
@@ -52,12 +55,15 @@ def run_demo(sites: list[str] | None = None, keep_state: bool = False) -> int:
     count, failures = validate_file(out_file) if out_file.exists() else (0, [])
     titles = []
     if out_file.exists():
-        for line in out_file.read_text("utf-8").splitlines():
-            item = json.loads(line)
-            titles.append(f"  [{item['site']}] {item['published_at'] or 'undated'}  {item['title']}")
+        items = [json.loads(line) for line in out_file.read_text("utf-8").splitlines()]
+        # Sorted, not in arrival order: the crawl's order varies from run to run, the listing should not.
+        items.sort(key=lambda i: (i["site"], i["published_at"] or "", i["title"]))
+        titles = [f"  [{i['site']}] {i['published_at'] or 'undated'}  {i['title']}" for i in items]
     print(f"\n{count} training announcements written to {out_file} "
           f"({'all valid' if not failures else f'{len(failures)} INVALID'} against the schema)")
-    print("\n".join(titles[:40]))
+    print("\n".join(titles[:SHOWN_TITLES]))
+    if len(titles) > SHOWN_TITLES:
+        print(f"  ... and {len(titles) - SHOWN_TITLES} more in {out_file}")
     if saved:
         print(f"run summary: {saved}")
     return 1 if failures or any(s.status in FAILED_STATUSES for s in summaries) else 0

@@ -73,7 +73,7 @@ def test_demo_output_has_every_training_article_and_the_seed(demo) -> None:
     assert seed[0]["title"] == SEED_000_TITLE
     assert seed[0]["published_at"] == "2023-05-25T00:04:00+07:00"
     assert seed[0]["is_training"] is True
-    assert f"  [danang] 2023-05-25T00:04:00+07:00  {SEED_000_TITLE}" in proc.stdout
+    assert f"\n  [danang] 2023-05-25T00:04:00+07:00  {SEED_000_TITLE}\n" in proc.stdout
     # One line per training article of every crawlable fixture site, each once.
     registry = load_registry_with_errors()[0]
     want = 0
@@ -88,3 +88,8 @@ def test_demo_output_has_every_training_article_and_the_seed(demo) -> None:
     assert len(items) == want
     assert len({i["id"] for i in items}) == len(items)
     assert all(i["is_training"] for i in items)
+    # The console lists every line, sorted by site then date, whatever order the crawl wrote them in.
+    listed = [line for line in proc.stdout.splitlines() if line.startswith("  [")]
+    want_listed = sorted(items, key=lambda i: (i["site"], i["published_at"] or "", i["title"]))
+    assert listed == [f"  [{i['site']}] {i['published_at'] or 'undated'}  {i['title']}"
+                      for i in want_listed]
