@@ -10,6 +10,7 @@ from typing import Any
 
 from crawler.items import EMPTY_EVENT
 from crawler.relevance._text import Zone, sentences, zone, zones
+from crawler.text.event_dates import find_event_dates
 
 # --- kind -----------------------------------------------------------------------------------------
 # Most specific first: the lead often names the form ("Hội nghị tập huấn") the title shortens.
@@ -49,7 +50,9 @@ _ORG_REJECT = re.compile(r"\b(?:ve|cua|nham|de|theo|ke hoach|va cac|thuc hien|ch
 _QUALIFIER = r"(?:gan nhu|gan|hon|khoa?ng|tren|xap xi|hang tram|hang nghin|hang ngan|ca)"
 _UNIT = (
     r"(?:dai bieu|hoc vien|can bo|dang vien|hoi vien|doan vien|nguoi co uy tin|nguoi|chi hoi truong|"
-    r"bao cao vien|cong chuc|thanh vien|truong ban|bao ve dan phong|dai dien)"
+    r"bao cao vien|tuyen truyen vien|cong chuc|vien chuc|thanh vien|truong ban|bao ve dan phong|dai dien|"
+    r"(?:pho )?bi thu|(?:pho )?chu tich|uy vien|chuyen vien|truong (?:thon|ap|ban|khu pho|to dan pho)|"
+    r"chuc sac|chien si)"
 )
 _PARTICIPANTS = re.compile(
     r"(?<![\w.])(?:(?P<q>" + _QUALIFIER + r")\s+)?(?P<n>\d{1,3}(?:\.\d{3})+|\d+)\s*(?P<u>" + _UNIT + r")\b"
@@ -67,6 +70,19 @@ _AUDIENCE_END = re.compile(
     r"dot \d|khoa \d|lan thu|\(|va hoi nghi|thuoc doi tuong)"
 )
 _GENERIC_AUDIENCE = {"dai bieu", "hoc vien", "nguoi", "cac dai bieu", "cac hoc vien"}
+# When the head says only "cho hơn 4.600 đại biểu", the sentence with the head count says who they
+# are: "hơn 250 học viên là cán bộ, công chức phụ trách ...". The part after "là" must start with a
+# role (so "120 học viên, đây là lớp thứ ba" is not read as an audience); it runs to the clause's
+# end, commas included ("lãnh đạo các sở, ban, ngành").
+_ROLE_START = (
+    r"(?:can bo|lanh dao|chuyen vien|cong chuc|vien chuc|dang vien|hoi vien|doan vien|thanh vien|"
+    r"truong|pho truong|bi thu|pho bi thu|chu tich|pho chu tich|uy vien|chi hoi truong|cot can|"
+    r"nguoi co uy tin|bao cao vien|tuyen truyen vien|dai dien|cac dong chi|dong chi|chi huy|"
+    r"si quan|cau hoi|cong an|chuc sac|nguoi dung dau|cap uy|bi thu chi bo)\b"
+)
+_COUNT_IS = re.compile(
+    r"\b" + _UNIT + r"\b[^.;:()]{0,80}?,?\s+la\s+(?:cac |nhung )?(?P<aud>" + _ROLE_START + r"[^;.:()]{0,160})"
+)
 
 # --- topics, location, speakers -------------------------------------------------------------------
 _QUOTED = re.compile(r"[“\"]([^”\"“]{8,300})[”\"]")
@@ -145,6 +161,21 @@ def _participants(head: list[Zone], body: Zone) -> dict[str, Any] | None:
     return None
 
 
+def _audience_of_count(zs: list[Zone]) -> str | None:
+    """"hơn 250 học viên là cán bộ, công chức ..." in the first sentence that gives a head count."""
+    for z in zs:
+        for m in _PARTICIPANTS.finditer(z.folded):
+            tail = _COUNT_IS.match(z.folded, m.start("u") if m.group("u") else m.start("u2"))
+            if not tail:
+                continue
+            start, end = tail.start("aud"), tail.end("aud")
+            cut = _AUDIENCE_END.search(z.folded, start, end)
+            if cut:
+                end = cut.start()
+            return z.text[start:end].strip(" -–,")
+    return None
+
+
 def _audience(head: list[Zone]) -> str | None:
     for z in head:
         for m in _AUDIENCE.finditer(z.folded):
@@ -184,10 +215,6 @@ def _first(patterns: tuple[re.Pattern[str], ...], zs: list[Zone], group: str) ->
 
 
 def _dates(text: str, published: date | datetime | None) -> tuple[str | None, str | None]:
-    try:
-        from crawler.text.event_dates import find_event_dates  # lands with crawler.text
-    except ImportError:
-        return None, None
     start, end = find_event_dates(text, published)
     return (start.isoformat() if start else None, end.isoformat() if end else None)
 
@@ -208,7 +235,7 @@ def extract_event(
         start_date=start,
         end_date=end,
         participants=_participants(head, body_z),
-        audience=_audience(head),
+        audience=_audience(head) or _audience_of_count([*head, body_z]),
         topics=_topics(everything),
         location=_first((_LOCATION,), everything, "loc"),
         speakers=_first(_SPEAKERS, everything, "who"),

@@ -1,9 +1,10 @@
 """When an announced event (a training course, a conference) takes place, from the article body.
 
-Body text gives event dates as "ngày 25-5", "sáng 7/2", "từ ngày 23 đến 27/10", "trong 2 ngày 20-21/8"
-or "từ 4 - 7/6/2012", usually without a year: the year comes from the publish date. The first
-event-like phrase wins; dates attached to a document reference ("Kế hoạch số 68-KH/BDVTU ngày
-10/3/2023") and byline/header dates ("Đăng ngày …", a line that is only a date) are skipped.
+Body text gives event dates as "ngày 25-5", "sáng 7/2", "từ ngày 23 đến 27/10", "trong 2 ngày 20-21/8",
+"trong 2 ngày 13 và 14/8", "trong 2 ngày (8/10 và 9/10)" or "từ 4 - 7/6/2012", usually without a year:
+the year comes from the publish date. The first event-like phrase wins; dates attached to a document
+reference ("Kế hoạch số 68-KH/BDVTU ngày 10/3/2023") and byline/header dates ("Đăng ngày …", a line
+that is only a date) are skipped.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ _SEP_M = r"(?:[/.\-]|\s+thang\s+)"
 _SEP_Y = r"(?:[/.\-]|,?\s+nam\s+)"
 _DAY = r"\d{1,2}"
 _YEAR = r"(?:19|20)\d\d"
-_TO = r"\s*(?:-|–|den|toi)\s*(?:ngay\s+)?"
+# "20-21/8", "23 đến 27/10", and the two-day forms "13 và 14/8", "20, 21/8".
+_TO = r"\s*(?:-|–|den|toi|va|,)\s*(?:ngay\s+)?"
 # Words that introduce an event date: "ngày", parts of the day, "từ", "trong 2 ngày", "vào".
 _TRIGGER = (
     r"(?<![a-z])(?:(?:vao\s+)?(?:ngay|sang|chieu|toi|trua|dem|hom)|tu|trong\s+\d{1,2}\s+ngay)"
     r"(?:\s+(?:nay|qua|mai))?\s+(?:(?:tu|ngay)\s+)?(?:ngay\s+)?"
+    # "Trong 2 ngày (8/10 và 9/10)"
+    r"(?:\(\s*)?"
 )
 _EVENT = re.compile(
     rf"(?P<trigger>{_TRIGGER})(?:"
-    # from day to day/month(/year): "23 đến 27/10", "20-21/8", "4 - 7/6/2012",
+    # from day to day/month(/year): "23 đến 27/10", "20-21/8", "4 - 7/6/2012", "15, 16 và 17/8",
     # "21 đến ngày 23 tháng 9 năm 2025"
-    rf"(?P<a_d1>{_DAY}){_TO}(?P<a_d2>{_DAY}){_SEP_M}(?P<a_m2>\d{{1,2}})(?:{_SEP_Y}(?P<a_y2>{_YEAR}))?"
+    rf"(?P<a_d1>{_DAY})(?:\s*,\s*{_DAY})*{_TO}(?P<a_d2>{_DAY}){_SEP_M}(?P<a_m2>\d{{1,2}})(?:{_SEP_Y}(?P<a_y2>{_YEAR}))?"
     # from day/month(/year) to day/month(/year): "28/9 đến ngày 02/10/2025"
     rf"|(?P<b_d1>{_DAY}){_SEP_M}(?P<b_m1>\d{{1,2}})(?:{_SEP_Y}(?P<b_y1>{_YEAR}))?{_TO}"
     rf"(?P<b_d2>{_DAY}){_SEP_M}(?P<b_m2>\d{{1,2}})(?:{_SEP_Y}(?P<b_y2>{_YEAR}))?"

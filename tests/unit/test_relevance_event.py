@@ -36,6 +36,12 @@ from crawler.relevance import extract_event, parse_participants
         ),
         ("với 1.900 đại biểu/75 điểm cầu", {"count": 1900, "qualifier": None, "text": "1.900 đại biểu"}),
         (
+            "Tỉnh đoàn tổ chức lớp tập huấn cho hơn 200 bí thư, phó bí thư chi đoàn",
+            {"count": 200, "qualifier": "hơn", "text": "hơn 200 bí thư"},
+        ),
+        ("bồi dưỡng cho 85 trưởng thôn, tổ trưởng tổ dân phố",
+         {"count": 85, "qualifier": None, "text": "85 trưởng thôn"}),
+        (
             "Gần như 1.200 đảng viên đã dự",
             {"count": 1200, "qualifier": "Gần như", "text": "Gần như 1.200 đảng viên"},
         ),
@@ -134,3 +140,32 @@ def test_unstated_fields_stay_empty():
         "location": None,
         "speakers": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("body", "audience"),
+    [
+        # yenbai_gov fixture: the clause runs to ";"
+        ("Tham dự hội nghị có hơn 250 đại biểu là lãnh đạo các sở, ban, ngành; Ủy ban nhân dân các huyện.",
+         "lãnh đạo các sở, ban, ngành"),
+        # tuyenquang_dcs fixture: words between the count and "là"
+        ("Dự hội nghị có hơn 800 đại biểu tại điểm cầu Tỉnh ủy và điểm cầu các xã, phường, là cán bộ phụ "
+         "trách công tác dân vận, thành viên ban chỉ đạo thực hiện dân chủ ở cơ sở các cấp.",
+         "cán bộ phụ trách công tác dân vận, thành viên ban chỉ đạo thực hiện dân chủ ở cơ sở các cấp"),
+        # the audience's end words still cut it
+        ("Lớp có 60 học viên là cán bộ Đoàn cơ sở tại Hội trường Tỉnh đoàn.", "cán bộ Đoàn cơ sở"),
+        # "là" that does not name who they are
+        ("Lớp có 120 học viên, đây là lớp thứ ba được tổ chức.", None),
+        ("Hơn 300 đại biểu dự hội nghị là minh chứng cho sự quan tâm.", None),
+    ],
+)
+def test_audience_from_the_sentence_that_counts_participants(body: str, audience: str | None) -> None:
+    event = extract_event("Hội nghị tập huấn nghiệp vụ", "Ngày 18/5, Ban Dân vận tổ chức hội nghị tập huấn.",
+                          body, None)
+    assert event["audience"] == audience
+
+
+def test_audience_in_the_head_wins_over_the_count_sentence() -> None:
+    event = extract_event("Tập huấn cho cán bộ cơ sở", None,
+                          "Có 200 đại biểu là lãnh đạo các sở, ngành dự.", None)
+    assert event["audience"] == "cán bộ cơ sở"
