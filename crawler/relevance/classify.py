@@ -48,26 +48,36 @@ _TRAINING: list[tuple[str, str]] = [
     ("trang bi kien thuc/ky nang", r"\btrang bi (?:[^.;,]{0,20} )?(?:kien thuc|ky nang)\b"),
 ]
 
-# Who is trained: the audiences in scope.
+# Who is trained: the audiences in scope. Not "học viên" (trainees: says nothing of who they are, and
+# folds to the same letters as "Học viện", an academy that organizes courses for anyone).
 _AUDIENCE = (
     r"\b(?:can bo|cong chuc|vien chuc|dang vien|cot can|nguoi co uy tin|bao cao vien|tuyen truyen vien|"
-    r"hoc vien|chi hoi truong|bi thu chi bo|truong (?:thon|ap|ban|khu pho)|hoi vien nong cot|"
+    r"chi hoi truong|bi thu chi bo|truong (?:thon|ap|ban|khu pho)|hoi vien nong cot|"
     r"luc luong tham gia bao ve an ninh|bao ve dan pho|chuc sac|ban cong tac mat tran)\b"
 )
 
 # Who is trained, when it is not cadres: courses "for" pupils, students, children, parents, teachers,
 # farmers or residents at large are out of scope (unless the head also names an audience in scope).
-_OTHER_AUDIENCE = re.compile(
-    r"\b(?:cho|danh cho) (?:cac |hon |gan |tren )?(?:[\d.]+ )?(?:em )?(?:hoc sinh|sinh vien|tre em|thieu nhi|"
-    r"phu huynh|giao vien|nong dan|hoi vien nong dan|nguoi dan|ba con|ho dan|nguoi cao tuoi)\b"
+_OTHER_WHO = (
+    r"(?:em )?(?:hoc sinh|sinh vien|tre em|thieu nhi|phu huynh|giao vien|giang vien|nong dan|"
+    r"hoi vien nong dan|ngu dan|nguoi dan|ba con|ho dan|nguoi cao tuoi|cong nhan)"
 )
-_OTHER_AUDIENCE_W = -3.0
+_OTHER_AUDIENCE = re.compile(
+    r"\b(?:cho|danh cho|voi su tham gia cua) (?:doi ngu |cac |hon |gan |tren |khoang )?(?:[\d.]+ )?" + _OTHER_WHO
+    + r"\b|\b(?:[\d.]+|dong dao) " + _OTHER_WHO + r"\b|\bnhan thuc (?:cua|cho) " + _OTHER_WHO + r"\b"
+)
+# "cán bộ quản lý, giáo viên" are a school's managers and teachers: an education audience, although
+# "cán bộ" is in the in-scope list.
+_SCHOOL_STAFF = re.compile(r"\bcan bo quan ly,? (?:va )?giao vien\b")
+_OTHER_AUDIENCE_W = -3.5
+_OTHER_AUDIENCE_TITLE_W = -4.0
 
 # Articles about training policy ("công tác đào tạo, bồi dưỡng cán bộ", "đào tạo, bồi dưỡng đội ngũ
 # công chức"): an announcement or report names an event (a date, "tổ chức", "khai giảng"...); an
 # essay on the subject does not.
 _POLICY_SUBJECT = re.compile(
     r"\b(?:cong tac )?dao tao,? (?:va )?boi duong(?: doi ngu)? (?:can bo|cong chuc|vien chuc)|"
+    r"\bdao tao,? (?:va )?boi duong (?:ly luan )?chinh tri\b|"
     r"\bcong tac dao tao,? (?:va )?boi duong\b"
 )
 _DATED = re.compile(r"\b(?:ngay|sang|chieu|toi|tu) \d{1,2}\b|\b\d{1,2}[/-]\d{1,2}\b|\bvua qua\b")
@@ -119,6 +129,12 @@ _NEGATIVE: list[tuple[str, str]] = [
         ),
     ),
     ("tuyen sinh/dao tao dai hoc", r"\b(?:tuyen sinh|thac si|tien si|sau dai hoc|quy che dao tao)\b"),
+    # The summer political course ("bồi dưỡng chính trị hè") is the education sector's course for its
+    # teachers and school staff; textbook trainings are for teachers.
+    (
+        "giao duc pho thong: chinh tri he/sach giao khoa",
+        r"\bchinh tri he\b|\bsach giao khoa\b|\bsgk\b|\bchuong trinh giao duc pho thong\b",
+    ),
     (
         "quan su: dien tap/huan luyen/hoi thao",
         (
@@ -137,7 +153,9 @@ _NEGATIVE: list[tuple[str, str]] = [
         "ky thuat san xuat/day nghe",
         (
             r"\b(?:ky thuat (?:trong|nuoi|cham soc|chan nuoi|san xuat)|day nghe|"
-            r"chuyen giao (?:khoa hoc|tien bo)|hoc nghe)\b"
+            r"chuyen giao (?:khoa hoc|tien bo)|hoc nghe|thuoc bao ve thuc vat|khuyen nong|canh tac|phan bon|"
+            r"vietgap|nuoi trong thuy san|lop hoc hien truong|so cap cuu|phong chay,? chua chay|pccc|"
+            r"san xuat (?:lua|ca phe|che|rau)[a-z ]{0,20}ben vung)\b"
         ),
     ),
     (
@@ -145,7 +163,8 @@ _NEGATIVE: list[tuple[str, str]] = [
         (
             r"^(?:quyet dinh|thong tu|cong van|chi thi|nghi dinh)\b|\bban hanh (?:khung|quy che|ke hoach)\b|"
             r"^(?:nang cao chat luong|nang cao hieu qua|giai phap|doi moi)\b|\b(?:tom tat|tu khoa):|"
-            r"^\((?:llct|tccs|qlnn)\)|^tccs\s*[-–]|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b"
+            r"^\((?:llct|tccs|qlnn|quanlynhanuoc\.vn|tapchicongsan\.org\.vn|lyluanchinhtri\.vn)\)|"
+            r"^tccs\s*[-–]|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b"
         ),
     ),
 ]
@@ -241,14 +260,21 @@ def classify(title: str, summary: str | None, body: str) -> Relevance:
             # The body can add at most +1: a long report may list trainings in passing.
             score -= s - 1.0
             matched.append(f"body cap@body{-(s - 1.0):+g}")
-    head = f"{title_z.folded}\n{lead_z.folded}"
+    # Who is trained is judged with a school's "cán bộ quản lý, giáo viên" read as teachers.
+    head = _SCHOOL_STAFF.sub("giao vien", f"{title_z.folded}\n{lead_z.folded}")
     if found and search(_AUDIENCE, head):
         score += 1.0
         matched.append("doi tuong can bo/cot can@head+1")
     if found and search(_BOARDS, head):
         score += 0.5
         matched.append("ban/doan the@head+0.5")
-    if found and _OTHER_AUDIENCE.search(head) and not search(_AUDIENCE, head):
+    title_aud = _SCHOOL_STAFF.sub("giao vien", title_z.folded)
+    if found and _OTHER_AUDIENCE.search(title_aud) and not search(_AUDIENCE, title_aud):
+        # The headline says who is trained and it is not cadres: that is what the article is about,
+        # however many training words it has.
+        score += _OTHER_AUDIENCE_TITLE_W
+        matched.append(f"doi tuong ngoai pham vi@title{_OTHER_AUDIENCE_TITLE_W:+g}")
+    elif found and _OTHER_AUDIENCE.search(head) and not search(_AUDIENCE, head):
         score += _OTHER_AUDIENCE_W
         matched.append(f"doi tuong ngoai pham vi@head{_OTHER_AUDIENCE_W:+g}")
     if found and _POLICY_SUBJECT.search(title_z.folded) and not (_EVENT.search(head) or _DATED.search(head)):

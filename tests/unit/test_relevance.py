@@ -22,18 +22,25 @@ MIN_RECALL = 1.00
 
 # tests/data/relevance_holdout.jsonl: 100 more real headlines, gathered and labelled without looking
 # at the classifier. First measurement, untouched: precision 0.755, recall 0.902. After fixing three
-# error classes seen there (see docs/relevance.md): 0.796 and 0.951. No longer independent for those
-# classes; the line is held at the measured numbers.
+# error classes seen there (see docs/relevance.md): 0.796 and 0.951; after the audience and subject
+# rules of the third set's round: 0.848 and 0.951. A tuning set now; the line is held there.
 HOLDOUT = DEFAULT_SET.with_name("relevance_holdout.jsonl")
-HOLDOUT_MIN_PRECISION = 0.79
+HOLDOUT_MIN_PRECISION = 0.84
 HOLDOUT_MIN_RECALL = 0.95
 
 # tests/data/relevance_holdout2.jsonl: 77 more, gathered after those fixes and measured once, with no
-# change to the classifier since: precision 0.9375, recall 0.9677. Independent; keep it that way
-# (fixing a rule because of an item here makes it one more tuning set).
+# change to the classifier: precision 0.9375, recall 0.9677. No rule was written for its items since;
+# after the third set's round (rules from the first and third sets' errors) it scores 0.968 / 0.968.
 HOLDOUT2 = DEFAULT_SET.with_name("relevance_holdout2.jsonl")
-HOLDOUT2_MIN_PRECISION = 0.93
+HOLDOUT2_MIN_PRECISION = 0.96
 HOLDOUT2_MIN_RECALL = 0.96
+
+# tests/data/relevance_holdout3.jsonl: 100 more (42 positive, 44 hard negatives, 79 sites), labelled
+# without seeing the classifier. Untouched: precision 0.764, recall 1.000 (education, farming and
+# policy-essay false positives). After rules for those classes: 0.955 / 1.000, a tuning set now.
+HOLDOUT3 = DEFAULT_SET.with_name("relevance_holdout3.jsonl")
+HOLDOUT3_MIN_PRECISION = 0.95
+HOLDOUT3_MIN_RECALL = 1.00
 
 
 def _seed(name: str) -> tuple[str, str]:
@@ -127,7 +134,20 @@ def test_second_holdout_set_holds_the_line():
     assert res.recall >= HOLDOUT2_MIN_RECALL
 
 
-@pytest.mark.parametrize(("path", "extra"), [(DEFAULT_SET, set()), (HOLDOUT, {"note"}), (HOLDOUT2, {"note"})])
+def test_third_holdout_set_holds_the_line():
+    rows = load(HOLDOUT3)
+    res = evaluate(rows)
+    assert res.size >= 100 and res.hard / res.size >= 0.40
+    earlier = {r["url"] for p in (DEFAULT_SET, HOLDOUT, HOLDOUT2) for r in load(p)}
+    assert not {r["url"] for r in rows} & earlier
+    assert res.precision >= HOLDOUT3_MIN_PRECISION
+    assert res.recall >= HOLDOUT3_MIN_RECALL
+
+
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [(DEFAULT_SET, set()), (HOLDOUT, {"note"}), (HOLDOUT2, {"note"}), (HOLDOUT3, {"note"})],
+)
 def test_evaluation_rows_are_well_formed(path, extra):
     for row in load(path):
         assert set(row) == {"url", "title", "lead", "label", "hard", "source_ref"} | extra
@@ -223,3 +243,43 @@ def test_folding_makes_tone_styles_and_legacy_d_equivalent():
     a = classify("Tập huấn nghiệp vụ cho cán bộ Ðảng uỷ xã", None, "")
     b = classify("Tập huấn nghiệp vụ cho cán bộ Đảng ủy xã", None, "")
     assert a == b
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "fires"),
+    [
+        # a school's "cán bộ quản lý, giáo viên" are teachers, not the cadres of the rule
+        ("Bồi dưỡng lý luận chính trị cho cán bộ quản lý, giáo viên",
+         "Ngày 14/8, UBND phường tổ chức lớp bồi dưỡng cho đội ngũ cán bộ quản lý, giáo viên ở địa phương.",
+         "doi tuong ngoai pham vi@title-4"),
+        # a count of pupils is an audience too
+        ("Tập huấn phòng chống xâm hại", "Ngày 3/4, Huyện đoàn tổ chức tập huấn cho gần 1.000 em học sinh.",
+         "doi tuong ngoai pham vi@head-3.5"),
+        ("Tập huấn nâng cao kiến thức về xử lý thuốc bảo vệ thực vật", "", "-ky thuat san xuat/day nghe@title-4"),
+        ("Đổi mới cách dạy bồi dưỡng chính trị hè", "",
+         "-giao duc pho thong: chinh tri he/sach giao khoa@title-4"),
+        ("Bồi dưỡng kiến thức cho cán bộ, công chức",
+         "(Quanlynhanuoc.vn) – Trong tiến trình chuyển đổi số quốc gia, trí tuệ nhân tạo đang trở thành nền tảng.",
+         "-van ban/binh luan@lead-2.5"),
+    ],
+)
+def test_out_of_scope_audiences_and_subjects(title: str, lead: str, fires: str) -> None:
+    result = classify(title, lead, "")
+    assert fires in result.matched
+    assert not result.is_training
+
+
+def test_an_academy_is_not_an_audience():
+    # "Học viện" (academy) and "học viên" (trainees) fold to the same letters; neither says cadres.
+    result = classify("Học viện Hải quân tuyên truyền biển, đảo cho 300 giảng viên, sinh viên",
+                      "Ngày 28-10, Học viện Hải quân tổ chức lớp tập huấn về tình hình biển, đảo.", "")
+    assert "doi tuong can bo/cot can@head+1" not in result.matched
+    assert not result.is_training
+
+
+def test_cadres_named_in_the_title_excuse_residents_named_in_the_lead():
+    result = classify("Tập huấn kỹ năng dân vận cho cán bộ cơ sở",
+                      "Ngày 5/6, Ban Dân vận tổ chức tập huấn kỹ năng vận động cho cán bộ, giải đáp kiến nghị "
+                      "cho người dân.", "")
+    assert result.is_training
+    assert not any(m.startswith("doi tuong ngoai pham vi") for m in result.matched)
