@@ -48,12 +48,14 @@ _ORG_REJECT = re.compile(r"\b(?:ve|cua|nham|de|theo|ke hoach|va cac|thuc hien|ch
 
 # --- participants ---------------------------------------------------------------------------------
 _QUALIFIER = r"(?:gan nhu|gan|hon|khoa?ng|tren|xap xi|hang tram|hang nghin|hang ngan|ca)"
-_UNIT = (
-    r"(?:dai bieu|hoc vien|can bo|dang vien|hoi vien|doan vien|nguoi co uy tin|nguoi|chi hoi truong|"
-    r"bao cao vien|tuyen truyen vien|cong chuc|vien chuc|thanh vien|truong ban|bao ve dan phong|dai dien|"
-    r"(?:pho )?bi thu|(?:pho )?chu tich|uy vien|chuyen vien|truong (?:thon|ap|ban|khu pho|to dan pho)|"
-    r"chuc sac|chien si)"
+# Who people are, as a head count names them ("hơn 200 bí thư") and as "là ..." introduces them.
+_ROLES = (
+    r"can bo|dang vien|hoi vien|doan vien|nguoi co uy tin|chi hoi truong|bao cao vien|tuyen truyen vien|"
+    r"cong chuc|vien chuc|thanh vien|(?:pho )?bi thu|(?:pho )?chu tich|uy vien|chuyen vien|"
+    r"truong (?:thon|ap|ban|khu pho|to dan pho)|chuc sac|chien si|dai dien"
 )
+# Roles first: "người có uy tín" before the bare "người".
+_UNIT = r"(?:" + _ROLES + r"|dai bieu|hoc vien|nguoi|bao ve dan phong)"
 _PARTICIPANTS = re.compile(
     r"(?<![\w.])(?:(?P<q>" + _QUALIFIER + r")\s+)?(?P<n>\d{1,3}(?:\.\d{3})+|\d+)\s*(?P<u>" + _UNIT + r")\b"
     r"|(?<![\w.])(?P<q2>hang tram|hang nghin|hang ngan|hang chuc)\s+(?P<u2>" + _UNIT + r")\b"
@@ -75,10 +77,8 @@ _GENERIC_AUDIENCE = {"dai bieu", "hoc vien", "nguoi", "cac dai bieu", "cac hoc v
 # role (so "120 học viên, đây là lớp thứ ba" is not read as an audience); it runs to the clause's
 # end, commas included ("lãnh đạo các sở, ban, ngành").
 _ROLE_START = (
-    r"(?:can bo|lanh dao|chuyen vien|cong chuc|vien chuc|dang vien|hoi vien|doan vien|thanh vien|"
-    r"truong|pho truong|bi thu|pho bi thu|chu tich|pho chu tich|uy vien|chi hoi truong|cot can|"
-    r"nguoi co uy tin|bao cao vien|tuyen truyen vien|dai dien|cac dong chi|dong chi|chi huy|"
-    r"si quan|cau hoi|cong an|chuc sac|nguoi dung dau|cap uy|bi thu chi bo)\b"
+    r"(?:" + _ROLES + r"|lanh dao|cot can|(?:cac )?dong chi|(?:pho )?truong|chi huy|si quan|cong an|"
+    r"nguoi dung dau|cap uy)\b"
 )
 _COUNT_IS = re.compile(
     r"\b" + _UNIT + r"\b[^.;:()]{0,80}?,?\s+la\s+(?:cac |nhung )?(?P<aud>" + _ROLE_START + r"[^;.:()]{0,160})"
