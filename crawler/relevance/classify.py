@@ -10,7 +10,9 @@ Out of scope, and penalized: review and summary meetings (sơ kết, tổng kế
 and military drills (diễn tập, hội thao, huấn luyện chiến sĩ: a political or Party course given to
 the armed forces, e.g. "bồi dưỡng kiến thức quốc phòng và an ninh" or "tập huấn công tác dân vận của
 lực lượng vũ trang", stays in scope), technical or vocational classes for farmers and the public,
-legal documents and commentary about training in general, and reports that count courses among their
+legal documents and commentary about training in general, the education sector's own courses (the
+summer political course, textbooks, a school's "cán bộ quản lý, giáo viên"), first aid and fire drills,
+courses for pupils, students, farmers, workers or residents, and reports that count courses among their
 achievements ("mở 180 lớp ... đạt 64% kế hoạch").
 
 Every rule that fires adds its weight to the score and one entry "<term>@<zone><weight>" to
@@ -261,14 +263,14 @@ def classify(title: str, summary: str | None, body: str) -> Relevance:
             score -= s - 1.0
             matched.append(f"body cap@body{-(s - 1.0):+g}")
     # Who is trained is judged with a school's "cán bộ quản lý, giáo viên" read as teachers.
-    head = _SCHOOL_STAFF.sub("giao vien", f"{title_z.folded}\n{lead_z.folded}")
+    title_aud = _SCHOOL_STAFF.sub("giao vien", title_z.folded)
+    head = f"{title_aud}\n{_SCHOOL_STAFF.sub('giao vien', lead_z.folded)}"
     if found and search(_AUDIENCE, head):
         score += 1.0
         matched.append("doi tuong can bo/cot can@head+1")
     if found and search(_BOARDS, head):
         score += 0.5
         matched.append("ban/doan the@head+0.5")
-    title_aud = _SCHOOL_STAFF.sub("giao vien", title_z.folded)
     if found and _OTHER_AUDIENCE.search(title_aud) and not search(_AUDIENCE, title_aud):
         # The headline says who is trained and it is not cadres: that is what the article is about,
         # however many training words it has.
