@@ -42,6 +42,13 @@ HOLDOUT3 = DEFAULT_SET.with_name("relevance_holdout3.jsonl")
 HOLDOUT3_MIN_PRECISION = 0.95
 HOLDOUT3_MIN_RECALL = 1.00
 
+# tests/data/relevance_holdout4.jsonl: 81 more (26 positive, 27 hard negatives, 75 sites), gathered
+# after that round and measured once, untouched: precision 0.857, recall 0.923 (the classifier before
+# the round: 0.828 / 0.923). Independent; a rule written for one of its items makes it a tuning set.
+HOLDOUT4 = DEFAULT_SET.with_name("relevance_holdout4.jsonl")
+HOLDOUT4_MIN_PRECISION = 0.85
+HOLDOUT4_MIN_RECALL = 0.92
+
 
 def _seed(name: str) -> tuple[str, str]:
     path = SEEDS / name
@@ -134,19 +141,28 @@ def test_second_holdout_set_holds_the_line():
     assert res.recall >= HOLDOUT2_MIN_RECALL
 
 
-def test_third_holdout_set_holds_the_line():
-    rows = load(HOLDOUT3)
+@pytest.mark.parametrize(
+    ("path", "earlier", "min_size", "min_hard", "min_precision", "min_recall"),
+    [
+        (HOLDOUT3, (DEFAULT_SET, HOLDOUT, HOLDOUT2), 100, 0.40, HOLDOUT3_MIN_PRECISION, HOLDOUT3_MIN_RECALL),
+        (HOLDOUT4, (DEFAULT_SET, HOLDOUT, HOLDOUT2, HOLDOUT3), 80, 0.30, HOLDOUT4_MIN_PRECISION,
+         HOLDOUT4_MIN_RECALL),
+    ],
+)
+def test_later_holdout_sets_hold_the_line(path, earlier, min_size, min_hard, min_precision, min_recall):
+    rows = load(path)
     res = evaluate(rows)
-    assert res.size >= 100 and res.hard / res.size >= 0.40
-    earlier = {r["url"] for p in (DEFAULT_SET, HOLDOUT, HOLDOUT2) for r in load(p)}
-    assert not {r["url"] for r in rows} & earlier
-    assert res.precision >= HOLDOUT3_MIN_PRECISION
-    assert res.recall >= HOLDOUT3_MIN_RECALL
+    assert res.size >= min_size and res.hard / res.size >= min_hard
+    seen = {r["url"] for p in earlier for r in load(p)}
+    assert not {r["url"] for r in rows} & seen
+    assert res.precision >= min_precision
+    assert res.recall >= min_recall
 
 
 @pytest.mark.parametrize(
     ("path", "extra"),
-    [(DEFAULT_SET, set()), (HOLDOUT, {"note"}), (HOLDOUT2, {"note"}), (HOLDOUT3, {"note"})],
+    [(DEFAULT_SET, set()), (HOLDOUT, {"note"}), (HOLDOUT2, {"note"}), (HOLDOUT3, {"note"}),
+     (HOLDOUT4, {"note"})],
 )
 def test_evaluation_rows_are_well_formed(path, extra):
     for row in load(path):
