@@ -62,7 +62,7 @@ _AUDIENCE = (
 # farmers or residents at large are out of scope (unless the head also names an audience in scope).
 _OTHER_WHO = (
     r"(?:em )?(?:hoc sinh|sinh vien|tre em|thieu nhi|phu huynh|giao vien|giang vien|nong dan|"
-    r"hoi vien nong dan|ngu dan|nguoi dan|ba con|ho dan|nguoi cao tuoi|cong nhan)"
+    r"hoi vien nong dan|ngu dan|nguoi dan|ba con|ho dan|nguoi cao tuoi|cong nhan|lao dong nong thon)"
 )
 _OTHER_AUDIENCE = re.compile(
     r"\b(?:cho|danh cho|voi su tham gia cua) (?:doi ngu |cac |hon |gan |tren |khoang )?(?:[\d.]+ )?" + _OTHER_WHO
@@ -131,6 +131,8 @@ _NEGATIVE: list[tuple[str, str]] = [
         ),
     ),
     ("tuyen sinh/dao tao dai hoc", r"\b(?:tuyen sinh|thac si|tien si|sau dai hoc|quy che dao tao)\b"),
+    # The population sector's sessions for its own staff and collaborators.
+    ("dan so/khhgd", r"\bdan so\s*[-/–]?\s*(?:khhgd|ke hoach hoa gia dinh)\b|\bcong tac dan so\b"),
     # The summer political course ("bồi dưỡng chính trị hè") is the education sector's course for its
     # teachers and school staff; textbook trainings are for teachers.
     (
@@ -157,7 +159,7 @@ _NEGATIVE: list[tuple[str, str]] = [
             r"\b(?:ky thuat (?:trong|nuoi|cham soc|chan nuoi|san xuat)|day nghe|"
             r"chuyen giao (?:khoa hoc|tien bo)|hoc nghe|thuoc bao ve thuc vat|khuyen nong|canh tac|phan bon|"
             r"vietgap|nuoi trong thuy san|lop hoc hien truong|so cap cuu|phong chay,? chua chay|pccc|"
-            r"san xuat (?:lua|ca phe|che|rau)[a-z ]{0,20}ben vung)\b"
+            r"san xuat (?:lua|ca phe|che|rau)[a-z ]{0,20}ben vung|dao tao nghe|van hanh may|may nong nghiep)\b"
         ),
     ),
     (
@@ -190,11 +192,16 @@ _EVENT = re.compile(
 
 _QUOTED = re.compile(r"[“\"][^”\"“]{8,300}[”\"]")
 
-# "hội thảo tập huấn" is a training workshop, not a seminar; "thi đua, khen thưởng" (also "Thi đua –
-# Khen thưởng") is a field of work that cadres are trained in ("Tập huấn công tác thi đua, khen
-# thưởng"), not an award ceremony: do not penalize either (a "tổng kết" of that work is still caught
-# by its own term, a ceremony by "trao", "bằng khen", "danh hiệu"...).
-_EXCUSED = re.compile(r"\bhoi thao tap huan\b|\bthi dua\s*[,–-]?\s*(?:va )?khen thuong\b")
+# What a course teaches is not the event: "tập huấn hướng dẫn tổ chức tọa đàm, đối thoại", "kỹ năng
+# tổ chức đại hội chi bộ". "hội thảo tập huấn" is a training workshop, not a seminar; "thi đua, khen
+# thưởng" (also "Thi đua – Khen thưởng") is a field of work that cadres are trained in ("Tập huấn công
+# tác thi đua, khen thưởng"), not an award ceremony. None of these is penalized (a "tổng kết" of that
+# work is still caught by its own term, a ceremony by "trao", "bằng khen", "danh hiệu"...).
+_EXCUSED = re.compile(
+    r"\bhoi thao tap huan\b|\bthi dua\s*[,–-]?\s*(?:va )?khen thuong\b|"
+    r"\b(?:huong dan|ky nang|nghiep vu|quy trinh|cach)(?: cach)? to chuc (?:cac )?"
+    r"(?:toa dam|doi thoai|hoi nghi|dai hoi|so ket|tong ket|hoi thi)\b"
+)
 
 # A report counting classes is decisive wherever it appears in the head.
 _AGGREGATE_W = -4.0
