@@ -137,7 +137,10 @@ _NEGATIVE: list[tuple[str, str]] = [
     # teachers and school staff; textbook trainings are for teachers.
     (
         "giao duc pho thong: chinh tri he/sach giao khoa",
-        r"\bchinh tri he\b|\bsach giao khoa\b|\bsgk\b|\bchuong trinh giao duc pho thong\b",
+        # Folded, summer "hè" and "hệ" (mode of study) are the same letters: "lớp cao cấp lý luận chính
+        # trị hệ không tập trung" is a Party course, not the summer one.
+        r"(?<!ly luan )\bchinh tri he\b(?! (?:khong |vua )?(?:tap trung|thong|lam|dao tao))|"
+        r"\bsach giao khoa\b|\bsgk\b|\bchuong trinh giao duc pho thong\b",
     ),
     (
         "quan su: dien tap/huan luyen/hoi thao",

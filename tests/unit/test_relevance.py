@@ -50,6 +50,14 @@ HOLDOUT4 = DEFAULT_SET.with_name("relevance_holdout4.jsonl")
 HOLDOUT4_MIN_PRECISION = 1.00
 HOLDOUT4_MIN_RECALL = 0.96
 
+# tests/data/relevance_holdout5.jsonl: 75 more (27 positive, 32 hard negatives, 70 sites), gathered
+# after both rounds and measured once, untouched: precision 0.833, recall 0.926 (the classifier at the
+# start of the rounds: 0.765 / 0.963). One miss was a bug of the first round ("chính trị hệ không tập
+# trung" folds like the summer course "chính trị hè"); fixed: 0.839 / 0.963. No other rule for it.
+HOLDOUT5 = DEFAULT_SET.with_name("relevance_holdout5.jsonl")
+HOLDOUT5_MIN_PRECISION = 0.83
+HOLDOUT5_MIN_RECALL = 0.96
+
 
 def _seed(name: str) -> tuple[str, str]:
     path = SEEDS / name
@@ -148,6 +156,8 @@ def test_second_holdout_set_holds_the_line():
         (HOLDOUT3, (DEFAULT_SET, HOLDOUT, HOLDOUT2), 100, 0.40, HOLDOUT3_MIN_PRECISION, HOLDOUT3_MIN_RECALL),
         (HOLDOUT4, (DEFAULT_SET, HOLDOUT, HOLDOUT2, HOLDOUT3), 80, 0.30, HOLDOUT4_MIN_PRECISION,
          HOLDOUT4_MIN_RECALL),
+        (HOLDOUT5, (DEFAULT_SET, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4), 75, 0.40, HOLDOUT5_MIN_PRECISION,
+         HOLDOUT5_MIN_RECALL),
     ],
 )
 def test_later_holdout_sets_hold_the_line(path, earlier, min_size, min_hard, min_precision, min_recall):
@@ -163,7 +173,7 @@ def test_later_holdout_sets_hold_the_line(path, earlier, min_size, min_hard, min
 @pytest.mark.parametrize(
     ("path", "extra"),
     [(DEFAULT_SET, set()), (HOLDOUT, {"note"}), (HOLDOUT2, {"note"}), (HOLDOUT3, {"note"}),
-     (HOLDOUT4, {"note"})],
+     (HOLDOUT4, {"note"}), (HOLDOUT5, {"note"})],
 )
 def test_evaluation_rows_are_well_formed(path, extra):
     for row in load(path):
@@ -312,6 +322,20 @@ def test_vocational_and_population_sector_classes(title: str, fires: str) -> Non
     result = classify(title, "", "")
     assert fires in result.matched
     assert not result.is_training
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Bế giảng lớp Cao cấp lý luận chính trị hệ không tập trung",
+        "Khai giảng lớp Trung cấp lý luận chính trị hệ tập trung khóa 45",
+    ],
+)
+def test_a_mode_of_study_is_not_the_summer_course(title: str) -> None:
+    # "hệ" (mode of study) folds like "hè" (summer): only the summer political course is out of scope.
+    result = classify(title, "", "")
+    assert result.is_training
+    assert not any(m.startswith("-giao duc") for m in result.matched)
 
 
 def test_an_academy_is_not_an_audience():
