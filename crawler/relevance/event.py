@@ -162,7 +162,8 @@ def _participants(head: list[Zone], body: Zone) -> dict[str, Any] | None:
 
 
 def _audience_of_count(zs: list[Zone]) -> str | None:
-    """"hơn 250 học viên là cán bộ, công chức ..." in the first sentence that gives a head count."""
+    """Who the counted people are: the first head count followed by "là <role>" ("hơn 250 học viên là
+    cán bộ, công chức ..."), in title, lead, then body."""
     for z in zs:
         for m in _PARTICIPANTS.finditer(z.folded):
             tail = _COUNT_IS.match(z.folded, m.start("u") if m.group("u") else m.start("u2"))
