@@ -23,8 +23,8 @@ from typing import Any
 
 from crawler.extract import extract_article
 from crawler.extract.decode import decode_html
-from crawler.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 from crawler.sites.registry import SITES_DIR, RegistryError, SiteConfig, load_site
+from crawler.tools.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 

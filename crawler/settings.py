@@ -7,10 +7,10 @@ documented next to its default; override any of them with `-s NAME=value`.
 BOT_NAME = "taphuan"
 
 # Spiders are made from the site registry (crawler/sites/*.toml), one per slug, plus `generic`.
-SPIDER_LOADER_CLASS = "crawler.spiderloader.RegistrySpiderLoader"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
-COMMANDS_MODULE = "crawler.commands"
+SPIDER_LOADER_CLASS = "crawler.adapters.spiderloader.RegistrySpiderLoader"
+SPIDER_MODULES = ["crawler.adapters.spiders"]
+NEWSPIDER_MODULE = "crawler.adapters.spiders"
+COMMANDS_MODULE = "crawler.adapters.commands"
 
 # --- Politeness ------------------------------------------------------------------------------
 # An honest user agent naming the project, so a webmaster can tell who calls and why.
@@ -39,9 +39,9 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True
 REDIRECT_MAX_TIMES = 10
 # TLS certificates are verified, except for hosts whose site file says [transport] verify_tls = false;
-# legacy renegotiation only for hosts with legacy_tls = true (crawler/transport.py).
+# legacy renegotiation only for hosts with legacy_tls = true (crawler/adapters/transport.py).
 DOWNLOAD_VERIFY_CERTIFICATES = True
-DOWNLOAD_HANDLERS = {"https": "crawler.transport.PerHostHTTPSHandler"}
+DOWNLOAD_HANDLERS = {"https": "crawler.adapters.transport.PerHostHTTPSHandler"}
 # Transport options per host without editing a site file (JSON with -s), e.g.
 # -s 'TRANSPORT_HOSTS={"example.gov.vn": {"verify_tls": false, "timeout": 120}}'.
 TRANSPORT_HOSTS: dict[str, dict[str, object]] = {}
@@ -51,7 +51,7 @@ TELNETCONSOLE_ENABLED = False
 
 # --- Output ----------------------------------------------------------------------------------
 # One JSON Lines file per run and site, named by the run's UTC start time. Each line is flushed as
-# it is written, so a killed crawl never leaves a torn line (see crawler/feeds.py).
+# it is written, so a killed crawl never leaves a torn line (see crawler/adapters/feeds.py).
 # Used when no feed is given on the command line: `-o`/`-O` replace it instead of adding to it
 # (Scrapy merges FEEDS with the command line's, which would write every item twice).
 FEEDS: dict[str, dict[str, object]] = {}
@@ -62,25 +62,25 @@ DEFAULT_FEEDS = {
         "item_export_kwargs": {"ensure_ascii": False},
     },
 }
-FEED_EXPORTERS = {"jsonlines": "crawler.feeds.FlushingJsonLinesExporter"}
+FEED_EXPORTERS = {"jsonlines": "crawler.adapters.feeds.FlushingJsonLinesExporter"}
 FEED_EXPORT_ENCODING = "utf-8"
 # %(time)s in feed names is the run's UTC start, written 2026-11-21T16-42-51Z.
-FEED_URI_PARAMS = "crawler.feeds.uri_params"
+FEED_URI_PARAMS = "crawler.adapters.feeds.uri_params"
 FEED_STORE_EMPTY = True
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.CleanPipeline": 100,
-    "crawler.pipelines.NormalizePipeline": 200,
-    "crawler.pipelines.ClassifyPipeline": 300,
-    "crawler.pipelines.DedupPipeline": 400,
-    "crawler.pipelines.ValidatePipeline": 900,
+    "crawler.adapters.pipelines.CleanPipeline": 100,
+    "crawler.adapters.pipelines.NormalizePipeline": 200,
+    "crawler.adapters.pipelines.ClassifyPipeline": 300,
+    "crawler.adapters.pipelines.DedupPipeline": 400,
+    "crawler.adapters.pipelines.ValidatePipeline": 900,
 }
 
 EXTENSIONS = {
     # Runs after the feed exporter has written the line: only then is the item marked emitted.
-    "crawler.extensions.StateCommitter": 900,
-    "crawler.extensions.SilentFailureReporter": 910,
-    "crawler.extensions.StatsFile": 920,
+    "crawler.adapters.extensions.StateCommitter": 900,
+    "crawler.adapters.extensions.SilentFailureReporter": 910,
+    "crawler.adapters.extensions.StatsFile": 920,
 }
 # Save the final crawl stats as JSON at this path (off when empty).
 STATS_FILE = ""
@@ -106,22 +106,22 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by the guard, which also sees redirects (Scrapy's drops them silently when scheduled)
     # and does not let dont_filter requests leave the site.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawler.middlewares.OffsiteAndPrivateGuard": 50,
+    "crawler.adapters.middlewares.OffsiteAndPrivateGuard": 50,
     # Per-host [transport] options of the site files: timeout, http_only (TLS ones: DOWNLOAD_HANDLERS).
-    "crawler.middlewares.TransportMiddleware": 60,
+    "crawler.adapters.middlewares.TransportMiddleware": 60,
     # After HttpCompressionMiddleware (590) on the way in: it undoes declared encodings first; before
     # MetaRefreshMiddleware (580), which must read the decoded page.
-    "crawler.middlewares.BodyDecodeMiddleware": 585,
+    "crawler.adapters.middlewares.BodyDecodeMiddleware": 585,
     # After BodyDecodeMiddleware on the way in (gzip sitemaps are checked decompressed): XML that
     # declares entities (billion laughs, XXE) never reaches a parser.
-    "crawler.middlewares.XmlEntityGuard": 584,
+    "crawler.adapters.middlewares.XmlEntityGuard": 584,
     # Before RedirectMiddleware (600) on the way in: refuses Locations in other schemes, and loops.
-    "crawler.middlewares.RedirectTargetGuard": 610,
+    "crawler.adapters.middlewares.RedirectTargetGuard": 610,
 }
 
 # Dropped items are logged as "Dropped (<Reason>): <message naming the URL>" at INFO; the stats
 # count them by reason (item_dropped_reasons_count/<Reason>).
-LOG_FORMATTER = "crawler.logformatter.ConciseLogFormatter"
+LOG_FORMATTER = "crawler.adapters.logformatter.ConciseLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtures import FIXTURES_DIR, RunningSite, serve_sites
+from crawler.tools.fixtures import FIXTURES_DIR, RunningSite, serve_sites
 
 REPO = Path(__file__).resolve().parent.parent
 

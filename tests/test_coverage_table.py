@@ -1,16 +1,16 @@
-"""docs/coverage.md is rendered from the registry (crawler/coverage.py) and must not drift from it."""
+"""docs/coverage.md is rendered from the registry (crawler/tools/coverage.py) and must not drift from it."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from crawler.coverage import discovery, render, row
 from crawler.sites.registry import load_registry_with_errors, load_site
+from crawler.tools.coverage import discovery, render, row
 
 REPO = Path(__file__).resolve().parent.parent
 COVERAGE = REPO / "docs" / "coverage.md"
-REGENERATE = "regenerate it with `uv run python -m crawler.coverage > docs/coverage.md`"
+REGENERATE = "regenerate it with `uv run python -m crawler.tools.coverage > docs/coverage.md`"
 
 
 def test_docs_coverage_matches_the_registry() -> None:

@@ -12,9 +12,9 @@ import pytest
 from crawler.assemble import assemble_item
 from crawler.dedup.canonical import rules_from_mapping
 from crawler.extract import extract_article
-from crawler.fixtures import FIXTURES_DIR, load_fixture_site
 from crawler.process import process_standalone
 from crawler.sites.registry import SiteConfig, load_registry
+from crawler.tools.fixtures import FIXTURES_DIR, load_fixture_site
 
 REGISTRY = load_registry()
 EXACT_FIELDS = ("title", "summary", "published_at", "modified_at", "author", "source", "is_training",

@@ -20,9 +20,9 @@ from crawler.assemble import assemble_item
 from crawler.dedup.canonical import rules_from_mapping
 from crawler.extract import extract_article
 from crawler.extract.decode import decode_html
-from crawler.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 from crawler.process import process_standalone
 from crawler.sites.registry import SiteConfig, load_registry_with_errors, site_for_url
+from crawler.tools.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 
 SAMPLES = Path("/work/shared/html_samples")
 
@@ -84,7 +84,7 @@ def _ours_classified(page: Page) -> None:
 
 
 def _generic_site(url: str) -> SiteConfig:
-    from crawler.spiders.generic import generic_site
+    from crawler.adapters.spiders.generic import generic_site
 
     return generic_site([url])
 

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from crawler.dedup.canonical import canonical_url, rules_from_mapping
-from crawler.fixtures import RunningSite, fixture_slugs, load_fixture_site, serve_sites
 from crawler.sites.registry import SiteConfig, load_registry_with_errors
+from crawler.tools.fixtures import RunningSite, fixture_slugs, load_fixture_site, serve_sites
 from tests.conftest import run_scrapy
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -272,14 +272,14 @@ def stats(**values: object) -> dict[str, object]:
     ],
 )
 def test_summarize_status(final: dict[str, object], status: str, message: str | None) -> None:
-    from crawler.runner import summarize
+    from crawler.tools.runner import summarize
 
     summary = summarize("danang", final, REGISTRY["danang"])
     assert (summary.status, summary.message) == (status, message)
 
 
 def test_summarize_counts_the_site_own_errors_not_the_process_log() -> None:
-    from crawler.runner import summarize
+    from crawler.tools.runner import summarize
 
     summary = summarize("danang", stats(**{"log_count/ERROR": 7, "errors/HttpError": 2, "guard/offsite": 1,
                                            "spider_exceptions/count": 1, "spider_exceptions/KeyError": 1,

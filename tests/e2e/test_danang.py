@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtures import load_fixture_site
+from crawler.tools.fixtures import load_fixture_site
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtures import fixture_slugs, load_fixture_site
 from crawler.sites.registry import load_registry_with_errors
+from crawler.tools.fixtures import fixture_slugs, load_fixture_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -24,7 +24,7 @@ SEED_000_TITLE = "Tập huấn nghiệp vụ công tác dân vận cho lực lư
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     # No SCRAPY_SETTINGS_MODULE and no scrapy.cfg in cwd: the demo must find its settings itself.
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "crawler.tools.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=240)
 
 

@@ -22,7 +22,7 @@ from faults.sites import (
     to_cp1258,
 )
 
-from crawler.runner import summarize
+from crawler.tools.runner import summarize
 
 pytestmark = pytest.mark.slow
 

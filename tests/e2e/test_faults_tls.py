@@ -11,7 +11,7 @@ import pytest
 from faults.server import Route, self_signed_tls, serve_faults
 from faults.sites import ARTICLE_IDS, article_html, article_path, danang_site, real_url
 
-from crawler.runner import summarize
+from crawler.tools.runner import summarize
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtures import FIXTURES_DIR, load_fixture_site
+from crawler.tools.fixtures import FIXTURES_DIR, load_fixture_site
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

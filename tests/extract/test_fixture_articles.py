@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from crawler.extract import extract_article
-from crawler.fixtures import load_fixture_site
 from crawler.sites import load_site
 from crawler.sites.registry import SITES_DIR
+from crawler.tools.fixtures import load_fixture_site
 
 SLUGS = ["danang", "baocantho", "baolaocai", "vtcnews", "znews"]
 

@@ -14,8 +14,8 @@ import pytest
 from crawler.extract import extract_article
 from crawler.extract.article import _parse
 from crawler.extract.listing import key, page_listing, section_path, teaser_share
-from crawler.fixtures import fixture_slugs, load_fixture_site
 from crawler.sites.registry import SITES_DIR, load_site
+from crawler.tools.fixtures import fixture_slugs, load_fixture_site
 
 GENERIC = Path(__file__).resolve().parent.parent / "fixtures" / "generic"
 EXPECTED = json.loads((GENERIC / "expected.json").read_text("utf-8"))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.fixtures import FIXTURES_DIR, fixture_slugs
 from crawler.sites.registry import load_registry_with_errors
+from crawler.tools.fixtures import FIXTURES_DIR, fixture_slugs
 from tests.live.test_live_sites import PoliteFetcher, RobotsRefused, drift
 
 REGISTRY = load_registry_with_errors()[0]

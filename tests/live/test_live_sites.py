@@ -29,8 +29,8 @@ from parsel import Selector
 
 from crawler import settings as project_settings
 from crawler.extract import extract_article
-from crawler.fixtures import FIXTURES_DIR, load_fixture_site
 from crawler.sites.registry import SiteConfig, load_registry_with_errors
+from crawler.tools.fixtures import FIXTURES_DIR, load_fixture_site
 
 pytestmark = pytest.mark.live
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawler.discovery import is_next_link_text, looks_like_article_url, looks_like_pagination, should_skip
-from crawler.fixtures import FIXTURES_DIR, load_fixture_site
 from crawler.sites.registry import load_registry_with_errors
+from crawler.tools.fixtures import FIXTURES_DIR, load_fixture_site
 
 # Sites whose article URLs carry no id (a bare slug): the generic spider can only find them by
 # opening the page, so the URL heuristic is not expected to know them.

@@ -15,7 +15,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.middlewares import (
+from crawler.adapters.middlewares import (
     BodyDecodeMiddleware,
     OffsiteAndPrivateGuard,
     RedirectTargetGuard,
@@ -25,8 +25,8 @@ from crawler.middlewares import (
     describe_failure,
     is_private_host,
 )
+from crawler.adapters.transport import HostTransport
 from crawler.sites.registry import Transport
-from crawler.transport import HostTransport
 
 
 def make_spider(allowed: list[str], base_url: str | None = None) -> Spider:
@@ -332,7 +332,7 @@ def test_guard_looks_names_up_off_the_event_loop(monkeypatch) -> None:
     runs in a worker thread while the loop goes on, and its answer is cached per host."""
     import threading
 
-    import crawler.middlewares as mws
+    import crawler.adapters.middlewares as mws
 
     gate = threading.Event()
     calls: list[tuple[str, bool, bool]] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawler.runner import format_table, summarize
+from crawler.tools.runner import format_table, summarize
 
 BASE = {"finish_reason": "finished", "response_received_count": 12, "item_scraped_count": 5}
 

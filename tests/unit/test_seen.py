@@ -7,7 +7,7 @@ import os
 import psutil
 import pytest
 
-from crawler.seen import SeenSet
+from crawler.adapters.seen import SeenSet
 
 
 def test_add_says_whether_the_key_is_new_and_membership_follows() -> None:

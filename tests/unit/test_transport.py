@@ -9,8 +9,7 @@ from OpenSSL import SSL
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
-from crawler.sites.registry import SiteConfig, Transport, load_registry
-from crawler.transport import (
+from crawler.adapters.transport import (
     OP_LEGACY_SERVER_CONNECT,
     HostTransport,
     PerHostContextFactory,
@@ -18,6 +17,7 @@ from crawler.transport import (
     context_of,
     parse_overrides,
 )
+from crawler.sites.registry import SiteConfig, Transport, load_registry
 
 
 def site(slug: str, domains: tuple[str, ...], transport: Transport) -> SiteConfig:
@@ -68,7 +68,7 @@ def test_verification_globally_off_stays_off() -> None:
 
 
 def test_options_are_logged_once_per_host_and_counted(caplog) -> None:
-    caplog.set_level("INFO", logger="crawler.transport")
+    caplog.set_level("INFO", logger="crawler.adapters.transport")
     made = factory()
     for _ in range(3):
         made.creatorForNetloc(b"bnews.vn", 443)
@@ -115,6 +115,6 @@ def test_https_handler_is_wired_with_the_per_host_factory() -> None:
 
     from crawler import settings
 
-    assert settings.DOWNLOAD_HANDLERS["https"] == "crawler.transport.PerHostHTTPSHandler"
+    assert settings.DOWNLOAD_HANDLERS["https"] == "crawler.adapters.transport.PerHostHTTPSHandler"
     assert settings.DOWNLOAD_VERIFY_CERTIFICATES is True
     assert "PerHostContextFactory.from_crawler" in inspect.getsource(PerHostHTTPSHandler.__init__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
+from crawler.adapters.pipelines.drops import MissingContent
 from crawler.items import Announcement
-from crawler.pipelines.drops import MissingContent
 from crawler.process import clean
 
 

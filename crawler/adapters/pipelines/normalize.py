@@ -6,10 +6,10 @@ import logging
 
 from scrapy.crawler import Crawler
 
+from crawler.adapters.pipelines.drops import OutOfWindow
 from crawler.dates_window import in_window
 from crawler.dedup.canonical import CanonicalRules, rules_from_mapping
 from crawler.items import Announcement
-from crawler.pipelines.drops import OutOfWindow
 from crawler.process import iso_day, normalize
 
 logger = logging.getLogger(__name__)

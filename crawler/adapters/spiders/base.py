@@ -20,13 +20,13 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawler.adapters.seen import SeenSet
+from crawler.adapters.spiders.paging import next_page_url
+from crawler.adapters.state import CrawlState, open_state
 from crawler.assemble import assemble_item
 from crawler.dates_window import parse_day
 from crawler.extract import extract_article
-from crawler.seen import SeenSet
 from crawler.sites.registry import SiteConfig
-from crawler.spiders.paging import next_page_url
-from crawler.state import CrawlState, open_state
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ class DiscoverySpider(scrapy.Spider):
         return self.crawl_state.should_skip(real_url, self.refresh_days)
 
     def on_error(self, failure: Any) -> None:
-        from crawler.middlewares import describe_failure
+        from crawler.adapters.middlewares import describe_failure
 
         request = getattr(failure, "request", None)
         url = request.meta.get("real_url", request.url) if request is not None else "?"

@@ -20,8 +20,8 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from crawler.relevance.provinces import canonical_province
-from crawler.runner import FAILED_STATUSES, format_table, run_sites
 from crawler.sites.registry import load_registry_with_errors
+from crawler.tools.runner import FAILED_STATUSES, format_table, run_sites
 
 
 class Command(BaseRunSpiderCommand):

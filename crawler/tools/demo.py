@@ -10,10 +10,10 @@ from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
-from crawler.fixtures import fixture_slugs, serve_sites
-from crawler.runner import FAILED_STATUSES, format_table, run_sites
 from crawler.schema import validate_file
 from crawler.sites.registry import load_registry_with_errors
+from crawler.tools.fixtures import fixture_slugs, serve_sites
+from crawler.tools.runner import FAILED_STATUSES, format_table, run_sites
 
 # Every title of the demo fits on a screen; a bigger fixture set prints a count instead of a flood.
 SHOWN_TITLES = 100

@@ -13,9 +13,9 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.settings import BaseSettings
 
+from crawler.adapters.spiders.generic import GenericSpider
+from crawler.adapters.spiders.site import SiteSpider
 from crawler.sites.registry import RegistryError, SiteConfig, load_registry_with_errors
-from crawler.spiders.generic import GenericSpider
-from crawler.spiders.site import SiteSpider
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The coverage table (docs/coverage.md), rendered from the site registry so it cannot drift:
 
-    uv run python -m crawler.coverage > docs/coverage.md
+    uv run python -m crawler.tools.coverage > docs/coverage.md
 
 One row per site file: slug and name, province, kind, CMS family (the layout it inherits, or
 "custom"), how articles are discovered (the kinds of its start URLs), status and whether the entry
@@ -56,7 +56,7 @@ def render(sites: Mapping[str, SiteConfig] | None = None, errors: Sequence[Regis
     lines = [
         "# Coverage",
         "",
-        "<!-- Generated from crawler/sites/*.toml by `uv run python -m crawler.coverage > docs/coverage.md`;",
+        "<!-- Generated from crawler/sites/*.toml by `uv run python -m crawler.tools.coverage > docs/coverage.md`;",
         "     tests/test_coverage_table.py fails when this file and the registry disagree. -->",
         "",
         f"{len(ordered)} registered sites: {len(supported)} supported, {len(unsupported)} unsupported; "

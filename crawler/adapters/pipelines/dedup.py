@@ -1,7 +1,7 @@
 """Deduplicate: the same URL or the same story (near-duplicate across sites) gives one line.
 
 The decision only reads the state store; the store records an item as emitted only after the feed
-exporter has written its line (crawler.extensions.StateCommitter).
+exporter has written its line (crawler.adapters.extensions.StateCommitter).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import logging
 
 from scrapy.crawler import Crawler
 
+from crawler.adapters.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate
+from crawler.adapters.state import open_state
 from crawler.dedup import Kind, Record, content_hash, decide, doc_sig, hold, hold_for
 from crawler.dedup.decide import Decision
 from crawler.items import Announcement
-from crawler.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate
 from crawler.sites.registry import load_registry_with_errors
-from crawler.state import open_state
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import logging
 
 from scrapy.crawler import Crawler
 
+from crawler.adapters.pipelines.drops import InvalidItem
 from crawler.items import Announcement
-from crawler.pipelines.drops import InvalidItem
 from crawler.schema import line_errors
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from crawler.spiders.base import DiscoverySpider
+from crawler.adapters.spiders.base import DiscoverySpider
 
 logger = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ def _read_input(path: str) -> bytes:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.adapters.spiders.generic import generic_site
     from crawler.assemble import assemble_item
     from crawler.dedup.canonical import rules_from_mapping
     from crawler.extract import extract_article
     from crawler.process import process_standalone
     from crawler.sites.registry import site_for_url
-    from crawler.spiders.generic import generic_site
 
     try:
         raw = _read_input(args.file)
@@ -67,7 +67,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.demo import run_demo
+    from crawler.tools.demo import run_demo
 
     return run_demo(sites=[s for s in (args.sites or "").split(",") if s], keep_state=args.keep_state)
 

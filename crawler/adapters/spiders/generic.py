@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
 
+from crawler.adapters.spiders.base import DiscoverySpider
 from crawler.discovery import (
     ARTICLE_URL_PATTERNS,
     COMMON_FEED_PATHS,
@@ -24,7 +25,6 @@ from crawler.discovery import (
     should_skip,
 )
 from crawler.sites.registry import SiteConfig
-from crawler.spiders.base import DiscoverySpider
 
 logger = logging.getLogger(__name__)
 

@@ -80,7 +80,7 @@ class StateCommitter:
     releases held copies at the end of the run."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from crawler.state import open_state
+        from crawler.adapters.state import open_state
 
         self.crawler = crawler
         self.state = open_state(crawler)  # recovers crashed runs before any feed file is opened
@@ -101,7 +101,7 @@ class StateCommitter:
         return pipeline.decisions if pipeline is not None else {}
 
     def spider_opened(self, spider: Spider) -> None:
-        from crawler.state import feed_paths
+        from crawler.adapters.state import feed_paths
 
         paths = feed_paths(self.crawler)
         self.state.store.begin_run(self.state.run_id, spider.name, paths[0] if paths else None)
@@ -120,8 +120,8 @@ class StateCommitter:
             self.state.store.commit()
 
     def item_dropped(self, item: Any, spider: Spider, exception: BaseException) -> None:
+        from crawler.adapters.pipelines.drops import NotTraining
         from crawler.dedup import Record, content_hash
-        from crawler.pipelines.drops import NotTraining
 
         canon = getattr(item, "canonical_url", "")
         self.state.inflight.discard(canon)

@@ -199,11 +199,11 @@ class RedirectTargetGuard:
 
 
 class TransportMiddleware:
-    """Per-host options of the site registry's [transport] table (see crawler/transport.py):
+    """Per-host options of the site registry's [transport] table (see crawler/adapters/transport.py):
     `timeout` sets the request's download_timeout, `http_only` fetches https URLs over http."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from crawler.transport import HostTransport
+        from crawler.adapters.transport import HostTransport
 
         self.crawler = crawler
         self.transport = HostTransport.from_crawler(crawler)
