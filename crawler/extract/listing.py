@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from crawler.extract.rules import fold
-from crawler.text import normalize_text
+from crawler.extract.dom import text_of as _text
+from crawler.extract.rules import plain_fold
 
 # Links to these are files, not stories.
 _FILE_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|webp|mp3|mp4)$", re.I)
@@ -40,10 +40,6 @@ TEASER_SHARE = 0.5
 SECTION_TITLE_MAX_WORDS = 6
 
 
-def _text(el: Any) -> str:
-    return normalize_text("".join(el.itertext()))
-
-
 def _raw_text(el: Any) -> str:
     """Text with spaces collapsed, no further normalization: only compared through `key` (folded)
     or by position, and cheap enough for every link of a 500 kB home page."""
@@ -54,7 +50,7 @@ def key(text: str) -> str:
     """Folded text without spaces or punctuation: a card and trafilatura's copy of it may differ in
     spacing ("cấp xã15/10/2025" vs "cấp xã 15/10/2025"). The plain fold (NFD, no marks, đ -> d), not
     `crawler.text.fold`: both sides go through it, and it is cheap enough for every card."""
-    return _NON_WORD.sub("", fold(text))
+    return _NON_WORD.sub("", plain_fold(text))
 
 
 def _norm_path(url: str) -> str:

@@ -13,7 +13,9 @@ class ArticleData:
     start with the lead (`summary`) when the page has one. `reasons` says why the page is, or is not,
     an article; `date_source` names the rung of the date cascade that gave `published_at`; `cms` is the
     CMS family whose layout applies: the one the site file declares, else the one detected (no
-    detection for a site file with its own body selectors)."""
+    detection for a site file with its own body selectors). `fallbacks` names the fields ("title",
+    "body", "date") that the site file has selectors for but that only the generic rules found: the
+    site file has drifted from the site's markup."""
 
     url: str
     title: str = ""
@@ -29,4 +31,4 @@ class ArticleData:
     reasons: list[str] = field(default_factory=list)
     cms: str | None = None
     date_source: str | None = None
-    language: str | None = None
+    fallbacks: list[str] = field(default_factory=list)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from crawler.text.normalize import strip_marks
 
 
-def fold(text: str) -> str:
+def plain_fold(text: str) -> str:
+    """strip_marks and trim: for text that is already normalized (crawler.text.fold normalizes first)."""
     return strip_marks(text).strip()
 
 
@@ -140,7 +141,7 @@ class OwnOutlet:
     @classmethod
     def of(cls, domains: list[str], names: list[str]) -> OwnOutlet:
         doms = {d.lower().removeprefix("www.").strip(".") for d in domains if d}
-        folded = {" ".join(fold(n).split()) for n in names if n and n.strip()}
+        folded = {" ".join(plain_fold(n).split()) for n in names if n and n.strip()}
         return cls(tuple(sorted(d for d in doms if d)), tuple(sorted(f for f in folded if f)))
 
     def _labels(self) -> set[str]:
@@ -153,7 +154,7 @@ class OwnOutlet:
         text = credit.strip().lower().removeprefix("www.")
         if _DOMAIN.match(text):
             return any(text == d or text.endswith("." + d) or d.endswith("." + text) for d in self.domains)
-        folded = " ".join(fold(credit).split())
+        folded = " ".join(plain_fold(credit).split())
         if not folded:
             return False
         if folded.replace(" ", "") in self._labels():
@@ -174,7 +175,7 @@ class OwnOutlet:
         if self.names_credit(credit):
             return True
         text = credit.strip()
-        return bool(_ABBREVIATION.match(text)) and fold(text) not in AGENCY_MARKS
+        return bool(_ABBREVIATION.match(text)) and plain_fold(text) not in AGENCY_MARKS
 
 
 def trailing_credit(paragraph: str) -> str | None:
@@ -224,7 +225,7 @@ def byline(paragraph: str, *, strong: bool = False) -> tuple[str | None, str | N
 
 
 def is_widget_label(paragraph: str) -> bool:
-    folded = fold(paragraph).strip(" :.-|»>")
+    folded = plain_fold(paragraph).strip(" :.-|»>")
     if not folded:
         return True
     if folded in WIDGET_LABELS:

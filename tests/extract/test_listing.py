@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from crawler.extract import extract_article
-from crawler.extract.article import _parse
+from crawler.extract.dom import parse_html as _parse
 from crawler.extract.listing import key, page_listing, section_path, teaser_share
 from crawler.sites.registry import SITES_DIR, load_site
 from crawler.tools.fixtures import fixture_slugs, load_fixture_site

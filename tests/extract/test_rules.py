@@ -11,7 +11,7 @@ import pytest
 
 from crawler.extract import extract_article, rules
 from crawler.extract.cms import detect_cms
-from crawler.extract.dates import parse_iso, parse_text_date
+from crawler.extract.pubdate import parse_machine_date, parse_text_date
 from crawler.sites.registry import SITES_DIR, parse_site
 
 VN = timezone(timedelta(hours=7))
@@ -98,7 +98,7 @@ def test_weekday_must_agree_with_the_date() -> None:
     ],
 )
 def test_iso_dates(raw: str, expected: date) -> None:
-    assert parse_iso(raw) == expected
+    assert parse_machine_date(raw) == expected
 
 
 NOTICE = """<html><body><div class="main">
@@ -389,7 +389,7 @@ def test_no_lead_is_invented(between: str) -> None:
     ],
 )
 def test_author_labels_are_cut(raw: str, name: str) -> None:
-    from crawler.extract.article import _clean_person
+    from crawler.extract.heading import clean_person as _clean_person
 
     assert _clean_person(raw) == name
 

@@ -1,0 +1,342 @@
+"""The body: which container holds it, its blocks in order (paragraphs, images, captions), and the
+text that remains once captions, widgets, credits and bylines are taken out.
+
+The container is walked block by block so that paragraphs, images and captions keep their order;
+Vietnamese newsroom conventions (crawler.extract.rules) then apply to the paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from crawler.extract import rules
+from crawler.extract.dom import (
+    common_scope,
+    drop,
+    drop_selected,
+    image_src,
+    is_hidden,
+    is_junk,
+    precedes,
+    select,
+    text_of,
+)
+from crawler.extract.rules import plain_fold
+from crawler.extract.vocab import ATTACH_EXT, BLOCK_TAGS, CAPTION_CLASS, GENERIC_BODY, SKIP_TAGS
+from crawler.text import normalize_text
+
+_ALIGN = re.compile(r"text-align:(center|right|justify|left)")
+_BOLD_STYLE = re.compile(r"font-weight:(bold|[6-9]00)")
+
+
+# -- the container ----------------------------------------------------------------------------
+
+
+def find_container(root: Any, selectors: tuple[str, ...]) -> tuple[Any, str]:
+    """(element, how): the site's body selectors, else a common template's body element with some
+    text, else Readability-style scoring; (None, "") when nothing qualifies."""
+    for sel in selectors:
+        found = [el for el in select(root, sel) if text_of(el)]
+        if found:
+            return found[0], f"selector {sel!r}"
+    for sel in GENERIC_BODY:
+        found = [el for el in select(root, sel) if len(text_of(el)) >= 80]
+        if found:
+            return found[0], f"generic selector {sel!r}"
+    el = scored_container(root)
+    return (el, "generic scoring") if el is not None else (None, "")
+
+
+def scored_container(root: Any) -> Any:
+    """Readability-style: each paragraph's text scores its parent (and half its grandparent)."""
+    scores: dict[Any, float] = {}
+    for el in root.iter("p", "div", "td", "span"):
+        if any(a.tag in ("header", "footer", "nav", "aside", "a", "li") for a in el.iterancestors()):
+            continue
+        own = normalize_text((el.text or "") + " ".join((c.tail or "") for c in el))
+        if el.tag == "p":
+            own = text_of(el)
+        if len(own) < 40:
+            continue
+        weight = len(own) + 20 * own.count(",")
+        parent = el.getparent() if el.tag in ("p", "span") else el
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + weight
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + weight / 2
+    if not scores:
+        return None
+    best = max(scores, key=lambda e: scores[e])
+    return best if scores[best] >= 200 else None
+
+
+def remove_furniture(body_el: Any, selectors: tuple[str, ...]) -> None:
+    """Drop the site's `remove` selectors, junk containers (share, related...) and embedded story
+    cards (headline + teaser inside one link) from the container."""
+    drop_selected(body_el, selectors, keep=body_el)
+    for el in list(body_el.iterdescendants()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        if is_junk(el) or (el.tag == "a" and el.xpath("./descendant::*[self::h2 or self::h3 or self::h4 or self::p]")):
+            drop(el)
+
+
+# -- blocks -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Block:
+    kind: str  # "text", "img" or "caption"
+    text: str = ""
+    src: str = ""
+    centered: bool = False
+    italic: bool = False
+    right: bool = False
+    bold: bool = False
+    links: int = 0  # characters inside links
+    caption: str | None = None
+
+
+@dataclass
+class _Style:
+    italic: bool = False
+    bold: bool = False
+    align: str = ""
+    link: bool = False
+
+
+@dataclass
+class _Walker:
+    base_url: str
+    blocks: list[Block] = field(default_factory=list)
+    chunks: list[tuple[str, _Style]] = field(default_factory=list)
+
+    def flush(self) -> None:
+        if not self.chunks:
+            return
+        text = normalize_text("".join(t for t, _ in self.chunks))
+        if text:
+            visible = [c for t, c in self.chunks if t.strip()]
+            align = next((c.align for c in visible if c.align), "")
+            self.blocks.append(
+                Block(
+                    "text",
+                    text,
+                    centered=align == "center",
+                    right=align == "right",
+                    italic=all(c.italic for c in visible),
+                    bold=all(c.bold for c in visible),
+                    links=sum(len(t.strip()) for t, c in self.chunks if c.link),
+                )
+            )
+        self.chunks = []
+
+    def walk(self, el: Any, style: _Style) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag or tag in SKIP_TAGS or is_hidden(el):
+            return
+        if tag == "figcaption" or CAPTION_CLASS.search(el.get("class") or ""):
+            self.flush()
+            text = text_of(el)
+            if text:
+                self.blocks.append(Block("caption", text))
+            return
+        if tag == "img":
+            self.flush()
+            src = image_src(el, self.base_url)
+            if src:
+                self.blocks.append(Block("img", el.get("alt") or "", src=src))
+            return
+        if tag == "br":
+            self.flush()
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            self.flush()
+        inner = _inner_style(el, tag, style)
+        if el.text:
+            self.chunks.append((el.text, inner))
+        for child in el:
+            self.walk(child, inner)
+            if child.tail:
+                self.chunks.append((child.tail, inner))
+        if block:
+            self.flush()
+
+
+def _inner_style(el: Any, tag: str, outer: _Style) -> _Style:
+    css = (el.get("style") or "").lower().replace(" ", "")
+    align = el.get("align", "").lower() or (m.group(1) if (m := _ALIGN.search(css)) else "")
+    return _Style(
+        italic=outer.italic or tag in ("em", "i") or "font-style:italic" in css,
+        bold=outer.bold or tag in ("strong", "b") or _BOLD_STYLE.search(css) is not None,
+        align=align or outer.align,
+        link=outer.link or tag == "a",
+    )
+
+
+def blocks_of(body_el: Any, base_url: str) -> list[Block]:
+    walker = _Walker(base_url)
+    walker.walk(body_el, _Style())
+    walker.flush()
+    return walker.blocks
+
+
+def split_captions(blocks: list[Block]) -> tuple[list[Block], list[dict[str, Any]]]:
+    """Body blocks without captions, and the images with their captions (a caption is a caption
+    element, or a short centered/italic/"Ảnh:" line right after an image)."""
+    images: list[dict[str, Any]] = []
+    out: list[Block] = []
+    last_was_image = False
+    for block in blocks:
+        if block.kind == "img":
+            if not any(i["url"] == block.src for i in images):
+                images.append({"url": block.src, "caption": None})
+            last_was_image = True
+            continue
+        is_caption = block.kind == "caption"
+        if not is_caption and last_was_image and len(block.text.split()) <= 60:
+            is_caption = block.centered or block.italic or rules.is_caption_text(block.text)
+        if not is_caption and rules.is_caption_text(block.text) and len(block.text.split()) <= 25:
+            is_caption = True
+        if is_caption:
+            if images and images[-1]["caption"] is None:
+                images[-1]["caption"] = block.text
+            last_was_image = False
+            continue
+        last_was_image = False
+        out.append(block)
+    return out, images
+
+
+def trafilatura_blocks(text: str, url: str, title: str) -> list[Block]:
+    """trafilatura's paragraphs, the last resort when no container gave text (minus a repeated
+    headline)."""
+    import trafilatura
+
+    out = trafilatura.extract(text, url=url, include_comments=False, favor_precision=True, include_tables=True)
+    paragraphs = [normalize_text(p) for p in (out or "").split("\n") if normalize_text(p)]
+    if paragraphs and title and plain_fold(paragraphs[0]) == plain_fold(title):
+        paragraphs = paragraphs[1:]
+    return [Block("text", p) for p in paragraphs]
+
+
+# -- text assembly ----------------------------------------------------------------------------
+
+
+@dataclass
+class BodyText:
+    """The finished text fields: the lead, the body (starting with the lead), and the author and
+    source the credits and bylines gave."""
+
+    summary: str | None
+    body: str
+    author: str | None
+    source: str | None
+
+
+def assemble_text(
+    paragraphs: list[Block], summary: str | None, author: str | None, author_raw: str, source: str | None,
+    own: rules.OwnOutlet,
+) -> BodyText:
+    """Lead credit in the sapo or the first paragraph, then bylines, credits and labels at the end;
+    the body starts with the lead."""
+    if summary:
+        credit, summary = rules.lead_credit(summary)
+        if credit and not own.own_lead_mark(credit):
+            source = source or credit
+    texts = [rules.strip_inline_widgets(b.text) for b in paragraphs]
+    strong = [b.right or b.bold for b in paragraphs]
+    keep = [bool(t) and not rules.is_widget_label(t) for t in texts]
+    texts = [t for t, k in zip(texts, keep, strict=True) if k]
+    strong = [s for s, k in zip(strong, keep, strict=True) if k]
+    if texts and summary and plain_fold(texts[0]) == plain_fold(summary):
+        texts, strong = texts[1:], strong[1:]
+    if texts and not summary:
+        credit, texts[0] = rules.lead_credit(texts[0])
+        if credit and not own.own_lead_mark(credit):
+            source = source or credit
+    while texts:
+        taken, author, source = _take_trailing(texts[-1], strong[-1], author, author_raw, source, own)
+        if not taken:
+            break
+        texts, strong = texts[:-1], strong[:-1]
+    if summary:
+        texts = [summary, *texts]
+    return BodyText(summary or None, "\n\n".join(t for t in texts if t), author, source)
+
+
+def _take_trailing(
+    last: str, strong: bool, author: str | None, author_raw: str, source: str | None, own: rules.OwnOutlet
+) -> tuple[bool, str | None, str | None]:
+    """Whether the last paragraph is the author's name, a source credit or a byline (then it is
+    taken off the body), with the author and source it gives."""
+    if author and plain_fold(last) in (plain_fold(author), plain_fold(author_raw)):
+        return True, author, source
+    credit = rules.trailing_credit(last)
+    if credit:
+        if not own.names_credit(credit):
+            source = source or credit
+        return True, author, source
+    name, agency = rules.byline(last, strong=strong)
+    if name and (author is None or plain_fold(name) == plain_fold(author)):
+        agency = rules.normalize_source(agency) if agency else None
+        if agency and not own.names_credit(agency):
+            source = source or agency
+        return True, name, source
+    return False, author, source
+
+
+# -- images and attachments ---------------------------------------------------------------------
+
+
+def figures_before_body(title_el: Any, body_el: Any, base_url: str) -> list[dict[str, Any]]:
+    """Photos in <figure> between the headline and the body (NukeViet prints the main photo with its
+    caption before the lead, outside the body container), with their figcaption."""
+    if title_el is None or body_el is None or not precedes(title_el, body_el):
+        return []
+    scope = common_scope(title_el, body_el)
+    if scope is None or scope.tag in ("body", "html"):
+        return []
+    out: list[dict[str, Any]] = []
+    started = False
+    for el in scope.iter():
+        if el is title_el:
+            started = True
+        elif el is body_el:
+            break
+        elif started and el.tag == "figure" and body_el not in el.iterdescendants():
+            if el.xpath("ancestor::a") or any(is_junk(a) for a in [el, *el.iterancestors()]):
+                continue
+            for img in el.iter("img"):
+                src = image_src(img, base_url)
+                if src:
+                    caption = " ".join(text_of(c) for c in el.iter("figcaption")) or None
+                    out.append({"url": src, "caption": normalize_text(caption) if caption else None})
+                    break
+    return out
+
+
+def attachments(nodes: list[Any], base_url: str) -> list[dict[str, Any]]:
+    """Linked documents (PDF, Word, Excel...) in the given nodes, each once."""
+    seen: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        for a in node.xpath(".//a[@href]"):
+            href = a.get("href").strip()
+            path = urlsplit(href).path.lower()
+            ext = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+            if ext not in ATTACH_EXT:
+                continue
+            url = urljoin(base_url, href)
+            if url in seen:
+                continue
+            seen.add(url)
+            title = text_of(a) or (a.get("title") or "").strip() or path.rsplit("/", 1)[-1]
+            out.append({"url": url, "title": normalize_text(title), "type": ext})
+    return out

@@ -1,0 +1,189 @@
+"""Publish and modified dates of an article page: a cascade from the most to the least explicit.
+
+JSON-LD `datePublished` -> `meta[property=article:published_time]` / `meta[itemprop=datePublished]`
+-> `time[datetime]` inside the article -> the site's date selector -> a date printed right after the
+headline -> None. A date-only answer is refined by a later rung that gives the same day with a time
+(baocantho's JSON-LD has the day, its `.pubdate` the minute). Never the header "today" strip, the
+footer or the related-news list: only text after the headline and before the body end is read, and a
+printed weekday must agree with the date. A page that states no date gets None, never the crawl time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from crawler.extract import meta
+from crawler.extract.dom import common_scope, is_junk, precedes, select, text_of
+from crawler.extract.vocab import CHROME_TAGS, CHROME_WORD, GENERIC_PUBLISHED
+from crawler.text import normalize_text
+from crawler.text.dates import find_dates, parse_date, parse_iso
+
+DateValue = datetime | date
+
+
+def _plausible(value: DateValue) -> bool:
+    """A publish date: not before the web sites existed, not after next year (an event date
+    announced ahead, a typo, an anniversary "1945" in a slogan)."""
+    return 1990 <= value.year <= datetime.now().year + 1
+
+
+def parse_machine_date(value: str) -> DateValue | None:
+    """A machine date (meta, JSON-LD, time[datetime]): ISO 8601 or RFC 822 by the shared parser; a
+    value in another shape ("07/10/2025 08:50" in JSON-LD) is read as printed text. No zone: +07:00."""
+    if not value:
+        return None
+    parsed = parse_iso(value) or parse_date(value)
+    return parsed if parsed is not None and _plausible(parsed) else None
+
+
+def parse_text_date(text: str) -> tuple[DateValue | None, str | None]:
+    """The first plausible date printed in a short text (a date element, a byline), with its time
+    (before or after it); (None, reason) when that date's printed weekday disagrees with it.
+
+    The shared `find_dates` does the reading; the weekday disagreement is reported, not skipped, so
+    a header "today" strip with a wrong weekday is not silently replaced by a later date.
+    """
+    unchecked = [(span, value) for span, value in find_dates(text, check_weekday=False) if _plausible(value)]
+    if not unchecked:
+        return None, None
+    span, value = unchecked[0]
+    if all(other != span for other, _ in find_dates(text)):
+        day = value.date() if isinstance(value, datetime) else value
+        return None, f"weekday does not match {day.isoformat()}"
+    return value, None
+
+
+def same_day_refinement(first: DateValue, other: DateValue | None) -> DateValue | None:
+    """`other` when it is the same day as the date-only `first` but has a time."""
+    if isinstance(first, datetime) or not isinstance(other, datetime):
+        return None
+    return other if other.date() == first else None
+
+
+def _is_chrome(el: Any) -> bool:
+    if el.tag in CHROME_TAGS:
+        return True
+    words = (el.get("class") or "").split() + (el.get("id") or "").split()
+    return any(CHROME_WORD.fullmatch(w) for w in words)
+
+
+def in_page_header(el: Any, title_el: Any) -> bool:
+    """Whether a date element is in the page header region: above the headline, and either inside
+    header/nav chrome that does not hold the headline or sharing nothing with the headline but the
+    page itself. Position rules it out, whatever it prints: a header "today" strip ("Thứ Tư,
+    08/02/2023" on a 2016 article) has a weekday that agrees with its date."""
+    if title_el is None:
+        return any(_is_chrome(a) for a in [el, *el.iterancestors()])
+    if not precedes(el, title_el):
+        return False
+    # The elements themselves, not id()s: an lxml proxy dies with its last reference and its id is reused.
+    title_line = {title_el, *title_el.iterancestors()}
+    for a in [el, *el.iterancestors()]:
+        if a in title_line:
+            return a.tag in ("body", "html")
+        if _is_chrome(a):
+            return True
+    return True  # not in the headline's document at all
+
+
+def text_after_title(title_el: Any, body_el: Any, limit: int = 300) -> str:
+    """The text printed after the headline, up to the body (where a dated byline sits)."""
+    parts: list[str] = []
+    size = 0
+    started = False
+    for el in title_el.getroottree().iter():
+        if el is title_el:
+            started = True
+            parts.append(title_el.tail or "")
+            continue
+        if not started or any(a is title_el for a in el.iterancestors()):
+            continue
+        if el is body_el:
+            break
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "a"):
+            continue
+        parts.append(el.text or "")
+        parts.append(el.tail or "")
+        size += len(el.text or "") + len(el.tail or "")
+        if size > limit:
+            break
+    return normalize_text(" ".join(parts))[:limit]
+
+
+@dataclass
+class _Cascade:
+    """The rungs that gave a date, in cascade order, and the problems seen on the way."""
+
+    candidates: list[tuple[str, DateValue]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, rung: str, value: DateValue | None) -> None:
+        if value is not None:
+            self.candidates.append((rung, value))
+
+    def add_text(self, rung: str, text: str, label: str) -> bool:
+        value, problem = parse_text_date(text)
+        if problem:
+            self.problems.append(f"{label}: {problem}")
+        self.add(rung, value)
+        return value is not None
+
+
+def _time_element(scope: Any, title_el: Any) -> DateValue | None:
+    for t in scope.xpath(".//time[@datetime]"):
+        if any(is_junk(a) for a in t.iterancestors()) or t.xpath("ancestor::a") or in_page_header(t, title_el):
+            continue
+        return parse_machine_date(t.get("datetime"))
+    return None
+
+
+def _site_selectors(found: _Cascade, root: Any, selectors: tuple[str, ...], title_el: Any) -> None:
+    for sel in selectors:
+        for el in select(root, sel):
+            if in_page_header(el, title_el):
+                continue
+            if found.add_text("site_selector", text_of(el), f"date selector {sel!r}"):
+                return
+
+
+def _generic_elements(found: _Cascade, scope: Any, title_el: Any) -> None:
+    for sel in GENERIC_PUBLISHED:
+        hits = [el for el in select(scope, sel) if not el.xpath("ancestor::a") and not in_page_header(el, title_el)]
+        if hits and found.add_text("date_element", text_of(hits[0]), f"date {sel!r}"):
+            return
+
+
+def find_published(
+    root: Any, site_selectors: tuple[str, ...], title_el: Any, body_el: Any
+) -> tuple[DateValue | None, str | None, list[str]]:
+    """The publish date by the cascade, the rung that gave it ("json_ld", "meta", "time",
+    "site_selector", "date_element", "byline", or "<rung>+<rung>" when a later rung gave the same day's
+    time), and the problems seen (a weekday that disagrees with its date...)."""
+    found = _Cascade()
+    raw = meta.jsonld_field(root, "datePublished")
+    found.add("json_ld", parse_machine_date(raw) if raw else None)
+    raw = meta.meta_content(root, "article:published_time", "datePublished")
+    found.add("meta", parse_machine_date(raw) if raw else None)
+    scope = common_scope(title_el, body_el)
+    if scope is not None:
+        found.add("time", _time_element(scope, title_el))
+    _site_selectors(found, root, site_selectors, title_el)
+    if scope is not None:
+        _generic_elements(found, scope, title_el)
+    if title_el is not None:
+        found.add_text("byline", text_after_title(title_el, body_el), "byline date")
+    if not found.candidates:
+        return None, None, found.problems
+    rung, value = found.candidates[0]
+    for later_rung, later in found.candidates[1:]:
+        refined = same_day_refinement(value, later)
+        if refined is not None:
+            return refined, f"{rung}+{later_rung}", found.problems
+    return value, rung, found.problems
+
+
+def find_modified(root: Any) -> DateValue | None:
+    raw = meta.jsonld_field(root, "dateModified") or meta.meta_content(root, "article:modified_time", "dateModified")
+    return parse_machine_date(raw) if raw else None
