@@ -139,6 +139,11 @@ class SiteConfig:
     def supported(self) -> bool:
         return self.status == "supported"
 
+    @property
+    def generic_only(self) -> bool:
+        """A site file with no article URL patterns: discovery and extraction are the generic path's."""
+        return not self.article_allow
+
     def all_start_urls(self) -> list[tuple[str, str]]:
         """(kind, url) pairs in discovery order: sitemaps, feeds, listings, search pages."""
         order = ("sitemap", "feed", "listing", "search")
@@ -298,8 +303,8 @@ def _province(value: Any, path: Traversable) -> str | None:
     return canon
 
 
-def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
-    _check_unknown(data, _TOP_KEYS, path, "")
+def _identity(data: Mapping[str, Any], path: Traversable) -> dict[str, Any]:
+    """slug, name, kind, status and its reason."""
     slug = _req(data, "slug", str, path)
     if not SLUG_RE.match(slug):
         raise RegistryError(path, "slug", f"must match {SLUG_RE.pattern}, got {slug!r}")
@@ -307,7 +312,6 @@ def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
         raise RegistryError(path, "slug", "'generic' is reserved for the generic spider")
     if _stem(path) != slug and path.name.endswith(".toml"):
         raise RegistryError(path, "slug", f"must equal the file name ({_stem(path)!r}), got {slug!r}")
-    name = _req(data, "name", str, path)
     kind = _opt(data, "kind", str, path, "newspaper")
     if kind not in SITE_KINDS:
         raise RegistryError(path, "kind", f"must be one of {SITE_KINDS}, got {kind!r}")
@@ -317,15 +321,11 @@ def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
     reason = _opt(data, "unsupported_reason", str, path, None)
     if status == "unsupported" and not reason:
         raise RegistryError(path, "unsupported_reason", "is required when status = 'unsupported'")
+    return {"slug": slug, "name": _req(data, "name", str, path), "kind": kind, "status": status,
+            "unsupported_reason": reason}
 
-    domains = _str_list(_req(data, "allowed_domains", list, path), path, "allowed_domains")
-    for i, dom in enumerate(domains):
-        if "/" in dom or ":" in dom or dom != dom.lower():
-            raise RegistryError(path, f"allowed_domains[{i}]", f"must be a lower-case host name, got {dom!r}")
 
-    layout_name = _opt(data, "layout", str, path, None)
-    layout = load_layout(layout_name) if layout_name else {}
-
+def _start_urls(data: Mapping[str, Any], path: Traversable) -> dict[str, tuple[str, ...]]:
     start_raw = _opt(data, "start_urls", dict, path, {})
     _check_unknown(start_raw, START_KINDS, path, "start_urls.")
     start_urls = {k: _str_list(v, path, f"start_urls.{k}") for k, v in start_raw.items()}
@@ -334,25 +334,43 @@ def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise RegistryError(path, f"start_urls.{kind_name}[{i}]", f"not an http(s) URL: {url!r}")
-            if not any(parts.hostname == d or parts.hostname.endswith("." + d) for d in domains):
-                raise RegistryError(
-                    path, f"start_urls.{kind_name}[{i}]", f"host {parts.hostname!r} is not in allowed_domains"
-                )
-    if status == "supported" and not any(start_urls.values()):
-        raise RegistryError(path, "start_urls", "a supported site needs at least one start URL")
+    return start_urls
 
+
+def _domains(data: Mapping[str, Any], start_urls: Mapping[str, tuple[str, ...]], path: Traversable) -> tuple[str, ...]:
+    """allowed_domains as written, else the start URLs' hosts (without "www."); every start URL's
+    host must be one of them."""
+    if "allowed_domains" in data:
+        domains = _str_list(_typed(data["allowed_domains"], list, path, "allowed_domains"), path, "allowed_domains")
+    else:
+        hosts = [(urlsplit(u).hostname or "").removeprefix("www.") for urls in start_urls.values() for u in urls]
+        domains = tuple(dict.fromkeys(h for h in hosts if h))
+        if not domains:
+            raise RegistryError(path, "allowed_domains", "is required when there is no start URL")
+    for i, dom in enumerate(domains):
+        if "/" in dom or ":" in dom or dom != dom.lower():
+            raise RegistryError(path, f"allowed_domains[{i}]", f"must be a lower-case host name, got {dom!r}")
+    for kind_name, urls in start_urls.items():
+        for i, url in enumerate(urls):
+            host = urlsplit(url).hostname or ""
+            if not any(host == d or host.endswith("." + d) for d in domains):
+                raise RegistryError(path, f"start_urls.{kind_name}[{i}]", f"host {host!r} is not in allowed_domains")
+    return domains
+
+
+def _articles(data: Mapping[str, Any], layout: Mapping[str, Any], path: Traversable) -> tuple[
+        tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    """Article URL patterns: the site's over its layout's. None at all: a generic-only site, whose
+    article URLs the crawl recognizes by their shape."""
     articles = dict(layout.get("articles", {}))
     own_articles = _opt(data, "articles", dict, path, {})
     _check_unknown(own_articles, ("allow", "deny"), path, "articles.")
     articles.update(own_articles)
-    allow = _regexes(articles.get("allow", []), path, "articles.allow")
-    deny = _regexes(articles.get("deny", []), path, "articles.deny")
-    if status == "supported" and not allow:
-        raise RegistryError(path, "articles.allow", "is required (here or in the layout)")
+    return (_regexes(articles.get("allow", []), path, "articles.allow"),
+            _regexes(articles.get("deny", []), path, "articles.deny"))
 
-    pag_raw = dict(layout.get("pagination", {}))
-    pag_raw.update(_opt(data, "pagination", dict, path, {}))
-    selectors = _selectors(data.get("selectors"), path).merged_over(_selectors(layout.get("selectors"), path))
+
+def _canonical(data: Mapping[str, Any], layout: Mapping[str, Any], path: Traversable) -> dict[str, Any]:
     canonical = dict(layout.get("canonical", {}))
     canonical.update(_opt(data, "canonical", dict, path, {}))
     try:
@@ -361,30 +379,38 @@ def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
         rules_from_mapping(canonical)
     except ValueError as exc:
         raise RegistryError(path, "canonical", str(exc)) from None
+    return canonical
 
+
+def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
+    _check_unknown(data, _TOP_KEYS, path, "")
+    identity = _identity(data, path)
+    start_urls = _start_urls(data, path)
+    if identity["status"] == "supported" and not any(start_urls.values()):
+        raise RegistryError(path, "start_urls", "a supported site needs at least one start URL")
+    domains = _domains(data, start_urls, path)
+    layout_name = _opt(data, "layout", str, path, None)
+    layout = load_layout(layout_name) if layout_name else {}
+    allow, deny = _articles(data, layout, path)
+    pag_raw = dict(layout.get("pagination", {}))
+    pag_raw.update(_opt(data, "pagination", dict, path, {}))
     evidence = _str_list(_req(data, "evidence", list, path), path, "evidence")
     if not evidence:
         raise RegistryError(path, "evidence", "is required: at least one source the entry rests on")
-    verified = _req(data, "verified_live", bool, path)
-
     return SiteConfig(
-        slug=slug,
-        name=name,
+        **identity,
         province=_province(data.get("province"), path),
-        kind=kind,
         layout=layout_name,
         allowed_domains=domains,
         start_urls=start_urls,
         article_allow=allow,
         article_deny=deny,
         pagination=_pagination(pag_raw or None, path),
-        selectors=selectors,
+        selectors=_selectors(data.get("selectors"), path).merged_over(_selectors(layout.get("selectors"), path)),
         transport=_transport(data.get("transport"), path),
-        canonical=canonical,
-        verified_live=verified,
+        canonical=_canonical(data, layout, path),
+        verified_live=_req(data, "verified_live", bool, path),
         evidence=evidence,
-        status=status,
-        unsupported_reason=reason,
         notes=_opt(data, "notes", str, path, ""),
         path=str(path),
     )
