@@ -2,9 +2,12 @@
 
     uv run python -m crawler.tools.coverage > docs/coverage.md
 
-One row per site file: slug and name, province, kind, CMS family (the layout it inherits, or
-"custom"), how articles are discovered (the kinds of its start URLs), status and whether the entry
-was checked against the live site.
+First the coverage by kind: for each of the 34 provinces, its Party newspaper, its Party committee
+portal and its Ban Tuyên giáo và Dân vận board, with "(generic)" where the site file holds only
+identity and start URLs (the zero-config path does discovery and extraction). Then one row per site
+file: slug and name, province, kind, CMS family (the layout it inherits, "custom" for own selectors,
+"generic" for a generic-only file), how articles are discovered (the kinds of its start URLs),
+status and whether the entry was checked against the live site.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from crawler.relevance.provinces import PROVINCES
 from crawler.sites.registry import RegistryError, SiteConfig, load_registry_with_errors
 
 DISCOVERY_ORDER = ("sitemap", "feed", "listing", "search")
+KIND_COLUMNS = (("newspaper", "Party newspaper"), ("party_portal", "Party committee portal"),
+                ("danvan", "Ban Tuyên giáo và Dân vận"))
 NATIONAL = "— (national)"
 
 
@@ -34,12 +39,36 @@ def row(site: SiteConfig) -> str:
         f"`{site.slug}` {site.name}",
         site.province or NATIONAL,
         site.kind,
-        site.layout or "custom",
+        family(site),
         discovery(site),
         site.status,
         "yes" if site.verified_live else "no",
     ]
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def family(site: SiteConfig) -> str:
+    return site.layout or ("generic" if site.generic_only else "custom")
+
+
+def by_kind(supported: Sequence[SiteConfig]) -> list[str]:
+    """The province x kind table: slugs per cell, "(generic)" after generic-only ones, "—" for none."""
+    lines = ["| province | " + " | ".join(title for _, title in KIND_COLUMNS) + " |",
+             "|---" * (len(KIND_COLUMNS) + 1) + "|"]
+    for province in PROVINCES:
+        cells = [province]
+        for kind, _ in KIND_COLUMNS:
+            here = [s for s in supported if s.province == province and s.kind == kind]
+            cells.append(", ".join(f"`{s.slug}`" + (" (generic)" if s.generic_only else "") for s in here) or "—")
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    full = [k for k, _ in KIND_COLUMNS]
+    counts = ", ".join(
+        f"{title}: {sum(1 for p in PROVINCES if any(s.province == p and s.kind == k for s in supported))} of 34"
+        for k, title in KIND_COLUMNS)
+    missing = sum(1 for p in PROVINCES for k in full if not any(s.province == p and s.kind == k for s in supported))
+    return [f"Provinces with a site of each kind: {counts} ({missing} cells empty: no evidence of the site's "
+            "address was found without internet access; docs/coverage-evidence.md says what was searched).", "",
+            *lines]
 
 
 def render(sites: Mapping[str, SiteConfig] | None = None, errors: Sequence[RegistryError] | None = None) -> str:
@@ -62,12 +91,20 @@ def render(sites: Mapping[str, SiteConfig] | None = None, errors: Sequence[Regis
         f"{len(ordered)} registered sites: {len(supported)} supported, {len(unsupported)} unsupported; "
         f"{len(verified)} verified against the live site. Supported sites cover {len(provinces)} of the 34 "
         f"provinces, plus {sum(1 for s in supported if not s.province)} national sources. "
-        f"CMS layouts in use: {', '.join(layouts) or 'none'}; \"custom\" means site-specific selectors only.",
+        f"CMS layouts in use: {', '.join(layouts) or 'none'}; \"custom\" means site-specific selectors only, "
+        f"\"generic\" a site file with identity and start URLs only "
+        f"({sum(1 for s in supported if s.generic_only)} sites), crawled by the zero-config path.",
         "",
         f"Provinces without a supported site: {', '.join(p for p in PROVINCES if p not in provinces) or 'none'}.",
         "",
         "Discovery lists the kinds of start URLs, in the order the spider reads them: `sitemap`, `feed` "
         "(RSS/Atom), `listing` (category pages, paginated), `search` (a site search for training terms).",
+        "",
+        "## By kind",
+        "",
+        *by_kind(supported),
+        "",
+        "## Site files",
         "",
         "| site | province | kind | CMS family | discovery | status | verified live |",
         "|---|---|---|---|---|---|---|",
