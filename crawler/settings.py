@@ -13,8 +13,11 @@ NEWSPIDER_MODULE = "crawler.adapters.spiders"
 COMMANDS_MODULE = "crawler.adapters.commands"
 
 # --- Politeness ------------------------------------------------------------------------------
-# An honest user agent naming the project, so a webmaster can tell who calls and why.
-USER_AGENT = "taphuan-crawler/0.1 (+https://github.com/taphuan-crawler; training-announcement research crawler)"
+# How a webmaster reaches whoever runs this crawler (an e-mail address or a URL): set it with
+# `-s CONTACT=...` or here. It goes into the user agent; while it is empty the crawl warns.
+CONTACT = ""
+# An honest user agent naming the project; the commands append CONTACT when it is set.
+USER_AGENT = "taphuan-crawler/0.1 (training-announcement research crawler)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -50,40 +53,41 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 # --- Output ----------------------------------------------------------------------------------
-# One JSON Lines file per run and site, named by the run's UTC start time. Each line is flushed as
-# it is written, so a killed crawl never leaves a torn line (see crawler/adapters/feeds.py).
-# Used when no feed is given on the command line: `-o`/`-O` replace it instead of adding to it
-# (Scrapy merges FEEDS with the command line's, which would write every item twice).
+# One JSON Lines file per site and run, named by the run's UTC start time, written by
+# crawler.adapters.delivery (Scrapy's FeedExporter is off: it swallows write errors). Each line is
+# flushed and synced before its item is marked delivered. `-o`/`-O` (FEEDS) replace this default
+# instead of adding to it. Relative paths are under the project directory (crawler/paths.py).
 FEEDS: dict[str, dict[str, object]] = {}
-DEFAULT_FEEDS = {
-    "output/%(name)s/%(time)s.jsonl": {
-        "format": "jsonlines",
-        "encoding": "utf-8",
-        "item_export_kwargs": {"ensure_ascii": False},
-    },
-}
-FEED_EXPORTERS = {"jsonlines": "crawler.adapters.feeds.FlushingJsonLinesExporter"}
-FEED_EXPORT_ENCODING = "utf-8"
-# %(time)s in feed names is the run's UTC start, written 2026-11-21T16-42-51Z.
-FEED_URI_PARAMS = "crawler.adapters.feeds.uri_params"
-FEED_STORE_EMPTY = True
+DEFAULT_FEEDS = {"output/%(name)s/%(time)s.jsonl": {"format": "jsonlines"}}
+# os.fsync after each line: a power cut cannot lose a line the state store counts as delivered.
+FEED_FSYNC = True
+# What the crawlers of one process share (crawler.adapters.context.RunContext); set by the runner.
+RUN_CONTEXT = None
 
 ITEM_PIPELINES = {
     "crawler.adapters.pipelines.CleanPipeline": 100,
-    "crawler.adapters.pipelines.NormalizePipeline": 200,
+    "crawler.adapters.pipelines.CanonicalizePipeline": 200,
     "crawler.adapters.pipelines.ClassifyPipeline": 300,
     "crawler.adapters.pipelines.DedupPipeline": 400,
     "crawler.adapters.pipelines.ValidatePipeline": 900,
 }
 
 EXTENSIONS = {
-    # Runs after the feed exporter has written the line: only then is the item marked emitted.
-    "crawler.adapters.extensions.StateCommitter": 900,
-    "crawler.adapters.extensions.SilentFailureReporter": 910,
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    # The runner prints one progress line for the whole run instead of one per site.
+    "scrapy.extensions.logstats.LogStats": None,
+    # Delivery before the state component: its spider_closed seals the run before the store closes.
+    "crawler.adapters.delivery.Delivery": 500,
+    "crawler.adapters.state.StateComponent": 510,
+    "crawler.adapters.extensions.SiteReport": 900,
     "crawler.adapters.extensions.StatsFile": 920,
 }
 # Save the final crawl stats as JSON at this path (off when empty).
 STATS_FILE = ""
+# Seconds between the run's progress lines (sites done / running / pending, pages, new items).
+PROGRESS_INTERVAL = 30
+# Sites crawled at once by `crawlall`; the others wait their turn (0 = all at once).
+CRAWLALL_CONCURRENT_SITES = 24
 
 # --- Project settings ------------------------------------------------------------------------
 # Keep articles that are not training announcements (with is_training false) instead of dropping.

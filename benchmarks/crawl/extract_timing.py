@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.assemble import assemble_item
+from crawler.stages import assemble_item
 from crawler.dedup.canonical import rules_from_mapping
 from crawler.extract import extract_article
 from crawler.extract.decode import decode_html
-from crawler.process import process_standalone
+from crawler.stages import process_standalone
 from crawler.sites.registry import SiteConfig, load_registry_with_errors, site_for_url
 from crawler.tools.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 

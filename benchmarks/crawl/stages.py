@@ -2,7 +2,7 @@
 
     uv run python -m benchmarks.crawl.stages [--n 300]
 
-extraction, item assembly, clean, normalize, classify (enrich), near-duplicate signature, content
+extraction, item assembly, clean, canonicalize, classify (enrich), near-duplicate signature, content
 hash and schema validation, as the spider and pipelines call them; CPU ms per page for each.
 """
 
@@ -19,11 +19,11 @@ from benchmarks.crawl.site import generate_site
 
 
 def time_stages(root: Path, limit: int | None = None) -> dict[str, float]:
-    from crawler.assemble import assemble_item
+    from crawler.stages import assemble_item
     from crawler.dedup import content_hash, doc_sig
     from crawler.dedup.canonical import rules_from_mapping
     from crawler.extract import extract_article
-    from crawler.process import clean, enrich, normalize
+    from crawler.stages import canonicalize, clean, enrich
     from crawler.schema import line_errors
     from crawler.sites.registry import load_registry
 
@@ -44,7 +44,7 @@ def time_stages(root: Path, limit: int | None = None) -> dict[str, float]:
         article = timed("extract", extract_article, url, text, site)
         item = timed("assemble", assemble_item, article, site)
         timed("clean", clean, item)
-        timed("normalize", normalize, item, rules)
+        timed("canonicalize", canonicalize, item, rules)
         timed("classify", enrich, item)
         timed("signature", doc_sig, item.body)
         timed("content_hash", content_hash, item.title, item.body)

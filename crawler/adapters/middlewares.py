@@ -93,8 +93,10 @@ class OffsiteAndPrivateGuard:
     """Never leave the site's allowed domains (redirects included: this runs on every request, and
     it replaces Scrapy's OffsiteMiddleware, which drops redirects silently at scheduling time and
     lets `dont_filter` requests through), never speak anything but HTTP(S), and never reach a
-    private or loopback address unless the site's own base URL is that very host and port (tests,
-    mirrors). Refused before any connection; counted as guard/<reason>."""
+    private or loopback address unless the operator named that very host and port (the site's
+    `-a base_url`, the generic spider's start URLs: tests, mirrors). Links, redirects and meta
+    refreshes to any other private host stay refused. Refused before any connection; counted as
+    guard/<reason>."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -145,17 +147,18 @@ class OffsiteAndPrivateGuard:
         allowed = [d.lower() for d in getattr(spider, "allowed_domains", None) or []]
         if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
             self._refuse(request, "offsite", f"host {host!r} is outside the allowed domains {allowed}")
-        if not self.block_private or self._base_is(request.url, spider):
+        if not self.block_private or self._trusted(request.url, spider):
             return None
         if self._private_cache.get(host):
             self._refuse(request, "private_address", f"host {parts.netloc!r} is a private or loopback address")
         return None if host in self._private_cache else host
 
     @staticmethod
-    def _base_is(url: str, spider: Any) -> bool:
-        """Same host and port as the spider's base URL (another port on 127.0.0.1 is another service)."""
-        base = getattr(spider, "base_url", None)
-        return isinstance(base, str) and _netloc_key(base) == _netloc_key(url)
+    def _trusted(url: str, spider: Any) -> bool:
+        """Same host and port as an address the operator gave (another port on 127.0.0.1 is another
+        service)."""
+        origins = getattr(spider, "trusted_origins", None) or ()
+        return _netloc_key(url) in {_netloc_key(origin) for origin in origins}
 
 
 class RedirectTargetGuard:

@@ -1,57 +1,64 @@
-"""The state store as the crawl sees it: one connection per crawler, opened (and crashed runs
-recovered) before the feed file is opened, a run begun and sealed around the spider.
+"""The crawl's state, owned by one component: `StateComponent` (an extension) builds it once in
+`from_crawler` and the others receive it with `crawler.get_extension(StateComponent)`.
 
-Pure decisions live in crawler/dedup/; this module only holds the per-crawl lifecycle.
+It opens the state store (checked when opened: integrity and schema version), takes the site's
+lock (one process per site and state directory), settles runs that crashed (their feed files are the
+truth of what was delivered), and holds what the spider, the dedup pipeline and the delivery share
+for one crawl. Pure decisions live in crawler/dedup/; this module only holds the lifecycle.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
 
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.dedup import SQLiteStateStore, canonical_url, recover_open_runs, rules_from_mapping
+from crawler.adapters.context import RunContext, run_context
+from crawler.adapters.seen import SeenSet
+from crawler.dedup import canonical_url, recover_open_runs, rules_from_mapping
 from crawler.dedup.canonical import CanonicalRules
+from crawler.dedup.decide import Decision
+from crawler.dedup.store import Record, SiteLock, SQLiteStateStore, StateError
+from crawler.paths import resolve
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass
 class CrawlState:
-    """What the spider, the dedup pipeline and the committer share for one crawl."""
+    """What the spider, the dedup pipeline and the delivery share for one crawl."""
 
-    def __init__(self, crawler: Crawler, store: SQLiteStateStore) -> None:
-        self.crawler = crawler
-        self.store = store
-        self.run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        self._rules: CanonicalRules | None = None
-        # Canonical URLs decided "emit" whose line is not yet in the feed: a second copy of the
-        # same URL in flight at the same time is a duplicate too.
-        self.inflight: set[str] = set()
-        # Held copies released at the end of the run, re-entering the pipelines already decided.
-        self.released: set[str] = set()
-        # Outlets whose original this crawl's held copies wait for.
-        self.held_for: set[str] = set()
-
-    def rules(self) -> CanonicalRules:
-        if self._rules is None:
-            site = getattr(self.crawler.spider, "site", None)
-            self._rules = rules_from_mapping(site.canonical if site else None)
-        return self._rules
+    store: SQLiteStateStore
+    site_slug: str
+    rules: CanonicalRules
+    run_id: str = field(default_factory=lambda: f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}")
+    # Canonical URLs decided "emit" whose line is not yet delivered: a second copy of the same URL
+    # in flight at the same time is a duplicate too. Their decisions wait here for the delivery.
+    pending: dict[str, tuple[Decision, Record]] = field(default_factory=dict)
+    # Held copies released at the end of the run, re-entering the pipelines already decided.
+    released: set[str] = field(default_factory=set)
+    # Outlets whose original this crawl's held copies wait for.
+    held_for: set[str] = field(default_factory=set)
+    # On disk, not Python sets: memory stays flat however many pages a crawl discovers.
+    seen_articles: SeenSet = field(default_factory=SeenSet)
+    seen_pages: SeenSet = field(default_factory=SeenSet)
 
     def canonical(self, url: str) -> str:
-        return canonical_url(url, self.rules())
+        return canonical_url(url, self.rules)
 
-    def should_skip(self, url: str, refresh_days: int = 0) -> bool:
-        """Skip URLs an earlier run emitted, merged as a mirror, or fetched and found irrelevant;
-        with refresh_days, emitted articles published that recently are fetched again."""
+    def already_done(self, url: str, refresh_days: int = 0) -> bool:
+        """Whether an earlier run settled this URL: emitted (and not due for a refresh), merged as a
+        mirror, fetched and found irrelevant, or dead (404/410) recently."""
         canon = self.canonical(url)
         record = self.store.get(canon)
         if record is None:
-            return self.store.mirror_of(canon) is not None
+            return self.store.mirror_of(canon) is not None or self.store.is_dead(canon)
         if record.emitted and refresh_days and record.published_at:
             try:
                 published = datetime.fromisoformat(record.published_at)
@@ -62,41 +69,101 @@ class CrawlState:
             return published < datetime.now(UTC) - timedelta(days=refresh_days)
         return True
 
-    def recent_urls(self, site: str, refresh_days: int) -> list[str]:
-        return self.store.recent_urls(site, datetime.now(UTC) - timedelta(days=refresh_days))
+    def recent_urls(self, refresh_days: int) -> list[str]:
+        return self.store.recent_urls(self.site_slug, datetime.now(UTC) - timedelta(days=refresh_days))
+
+    def close(self) -> None:
+        self.seen_articles.close()
+        self.seen_pages.close()
 
 
-def feed_paths(crawler: Crawler) -> list[Path]:
-    """Local files the feed exporter writes for this crawl (after its spider_opened handler ran)."""
-    from scrapy.extensions.feedexport import FeedExporter
-
-    paths = []
-    for ext in getattr(crawler.extensions, "middlewares", ()):
-        if isinstance(ext, FeedExporter):
-            for slot in ext.slots:
-                uri = str(slot.uri)
-                parts = urlsplit(uri)
-                if parts.scheme == "file":
-                    paths.append(Path(unquote(parts.path)))
-                elif parts.scheme in ("", ) or len(parts.scheme) == 1:  # a plain path (or C:\...)
-                    paths.append(Path(uri))
-    return paths
+def lock_name(spider: Any) -> str:
+    """The site's lock: its slug; for the generic spider, its first start URL's host."""
+    site = getattr(spider, "site", None)
+    if site is not None and site.slug == "generic":
+        return "generic-" + (site.allowed_domains[0] if site.allowed_domains else "unknown")
+    return str(getattr(spider, "name", "unknown"))
 
 
-def open_state(crawler: Crawler) -> CrawlState:
-    """The crawl's state, created once per crawler; crashed runs are settled first, before any feed
-    file of this crawl is opened (an -O output may overwrite the file a crashed run wrote)."""
-    existing: CrawlState | None = getattr(crawler, "_taphuan_state", None)
-    if existing is not None:
-        return existing
-    state_dir = crawler.settings.get("STATE_DIR", "output/.state")
-    store = SQLiteStateStore(Path(state_dir), batch_size=1)
-    for result in recover_open_runs(store):
-        logger.warning(
-            "Recovered crashed run %s: %d item(s) were in its feed and stay emitted, %d were not and "
-            "will be emitted again%s", result.run_id, result.kept, result.undone,
-            "" if result.feed_found else " (its feed file is gone)",
-        )
-    state = CrawlState(crawler, store)
-    crawler._taphuan_state = state  # type: ignore[attr-defined]
-    return state
+class StateComponent:
+    """Opens the state once per crawler; a state that cannot be used stops this site with one line
+    naming the path and what to do (finish reason `state_error` or `site_busy`), never a traceback."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.context: RunContext = run_context(crawler)
+        self.directory = resolve(crawler.settings.get("STATE_DIR"))
+        self.state: CrawlState | None = None
+        self.lock: SiteLock | None = None
+        self.problem: tuple[str, str] | None = None  # (finish reason, message)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StateComponent:
+        component = cls(crawler)
+        # Opened before the feed: a crashed run's feed is read before anything could overwrite it.
+        crawler.signals.connect(component.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(component.spider_closed, signal=signals.spider_closed)
+        return component
+
+    def open(self, spider: Spider) -> CrawlState | None:
+        """The crawl's state, opened on first use (the spider asks for it when it starts)."""
+        if self.state is not None or self.problem is not None:
+            return self.state
+        site = getattr(spider, "site", None)
+        try:
+            self.lock = SiteLock.acquire(self.directory, lock_name(spider))
+        except StateError as exc:
+            self.problem = ("site_busy" if exc.busy else "state_error", str(exc))
+            return None
+        try:
+            store = SQLiteStateStore(self.directory, batch_size=1,
+                                     check=self.context.first_open(self.directory))
+            for result in recover_open_runs(store):
+                logger.warning(
+                    "Recovered crashed run %s: %d line(s) were in its feed and stay delivered (%d marked from "
+                    "the feed), %d were not and will be emitted again%s", result.run_id, result.kept,
+                    result.remarked, result.undone, "" if result.feed_found else " (its feed file is gone)")
+        except StateError as exc:
+            self.lock.release()
+            self.problem = ("state_error", str(exc))
+            return None
+        rules = rules_from_mapping(site.canonical if site is not None else None)
+        self.state = CrawlState(store, getattr(site, "slug", spider.name), rules)
+        return self.state
+
+    def engine_started(self) -> None:
+        spider = self.crawler.spider
+        if spider is not None:
+            self.open(spider)
+
+    def fail(self, spider: Spider, reason: str, message: str) -> None:
+        """Stop this site: one ERROR line, the crawl closes with `reason` (the verdict says failed)."""
+        if self.problem is None:
+            self.problem = (reason, message)
+        logger.error("%s: %s", spider.name, message)
+        close_site(self.crawler, reason)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.state is not None:
+            self.state.close()
+            try:
+                self.state.store.close()
+            except StateError as exc:
+                logger.error("%s: %s", spider.name, exc)
+        if self.lock is not None:
+            self.lock.release()
+
+
+def crawl_state(crawler: Crawler) -> CrawlState | None:
+    """The crawl's state (None when it could not be opened: the site is being stopped)."""
+    component = crawler.get_extension(StateComponent)
+    if component is None:
+        raise RuntimeError("the StateComponent extension is not enabled (EXTENSIONS setting)")
+    spider = crawler.spider
+    return component.open(spider) if spider is not None else component.state
+
+
+def close_site(crawler: Crawler, reason: str) -> None:
+    """Schedule the site's close from synchronous code (a signal handler)."""
+    assert crawler.engine is not None
+    deferred_from_coro(crawler.engine.close_spider_async(reason=reason))

@@ -13,23 +13,60 @@ next run emits them again. The feed file is the truth of what consumers received
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import json
 import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from crawler.dedup.canonical import url_id
-from crawler.dedup.fingerprint import DocSig, is_near_duplicate, jaccard_estimate, lsh_bands
+from crawler.dedup.fingerprint import DocSig, content_hash, doc_sig, is_near_duplicate, jaccard_estimate, lsh_bands
 
-SCHEMA_VERSION = 1
+# 2: the `dead` table (URLs that answered 404/410, not fetched again for DEAD_DAYS).
+SCHEMA_VERSION = 2
 DEFAULT_STATE_DIR = Path("output/.state")
 STATE_FILE = "state.sqlite3"
+DEAD_DAYS = 30
+REBUILD_HINT = "uv run crawler state rebuild --from output/"
+
+
+class StateError(RuntimeError):
+    """The state store cannot be used (damaged, not writable, full, locked, newer than this code).
+    The message is one line naming the path and what to do; `busy` is true when another process
+    holds the site's lock."""
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _guarded(method: _F) -> _F:
+    """SQLite errors of a write (disk full, read-only file, I/O error) become a StateError naming
+    the database file; the transaction is rolled back, so nothing half-written is kept."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLiteStateStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                if self._db.in_transaction:
+                    self._db.rollback()
+            self._writes = 0
+            raise StateError(f"cannot write the state database {self.path}: {exc}") from exc
+
+    return wrapper  # type: ignore[return-value]
 def _iso(when: datetime) -> str:
     if when.tzinfo is None:
         raise ValueError("naive datetime: pass an aware datetime (UTC or with an offset)")
@@ -110,6 +147,7 @@ class RecoveryResult:
     run_id: str
     kept: int = 0
     undone: int = 0
+    remarked: int = 0
     feed_found: bool = False
     undone_urls: list[str] = field(default_factory=list)
 
@@ -122,15 +160,23 @@ class StateStore(Protocol):
     def mirror_of(self, url: str) -> Record | None: ...
     def find_near_duplicate(self, sig: DocSig, exclude_url: str | None = None) -> Record | None: ...
     def recent_urls(self, site: str, since: datetime) -> list[str]: ...
+    @_guarded
     def mark_emitted(self, record: Record, when: datetime | None = None) -> int: ...
+    @_guarded
     def mark_seen(self, record: Record, when: datetime | None = None) -> None: ...
+    @_guarded
     def add_mirror(self, canonical_url: str, mirror_url: str) -> bool: ...
+    @_guarded
     def touch(self, canonical_url: str, when: datetime) -> None: ...
+    @_guarded
     def add_pending(self, item: PendingItem) -> None: ...
     def find_pending_near(self, sig: DocSig, exclude_site: str | None = None) -> list[PendingItem]: ...
+    @_guarded
     def release_pending(self, canonical_url: str) -> None: ...
     def pop_pending(self, site: str | None = None) -> list[PendingItem]: ...
+    @_guarded
     def begin_run(self, run_id: str, site: str, feed_path: str | Path | None) -> None: ...
+    @_guarded
     def seal_run(self) -> None: ...
     def commit(self) -> None: ...
     def close(self) -> None: ...
@@ -192,6 +238,13 @@ CREATE TABLE IF NOT EXISTS pending (
     run_id TEXT,
     released_run TEXT
 );
+CREATE TABLE IF NOT EXISTS dead (
+    url TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    hits INTEGER NOT NULL DEFAULT 1
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     site TEXT NOT NULL,
@@ -220,31 +273,57 @@ class SQLiteStateStore:
     """
 
     def __init__(self, path: str | Path = DEFAULT_STATE_DIR, *, batch_size: int = 200,
-                 max_tx_seconds: float = 1.0, busy_timeout_ms: int = 30_000) -> None:
+                 max_tx_seconds: float = 1.0, busy_timeout_ms: int = 30_000, check: bool = False) -> None:
         path = Path(path)
         if path.suffix not in (".sqlite3", ".db", ".sqlite"):
             path = path / STATE_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.batch_size = batch_size
         self.max_tx_seconds = max_tx_seconds
         self._tx_started = 0.0
         self.run_id: str | None = None
         self._writes = 0
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write transaction takes the
-        # lock up front and waits (busy_timeout) instead of failing on a read->write upgrade.
-        self._db = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout_ms / 1000)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        # 64 MiB page cache: the LSH index of ~100k items stays in memory, so the cost per item
-        # does not rise with the store's size (see benchmarks/dedup_scale.py).
-        self._db.execute("PRAGMA cache_size = -65536")
-        self._db.execute("PRAGMA foreign_keys = OFF")
-        self._migrate()
-        self._recent = self._db.execute("SELECT COUNT(*) FROM lsh_recent").fetchone()[0]
-        self._main = self._db.execute("SELECT COUNT(*) FROM lsh").fetchone()[0]
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot create the state directory {path.parent}: {exc.strerror}; STATE_DIR "
+                             "must be a writable directory") from None
+        try:
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a write transaction takes the
+            # lock up front and waits (busy_timeout) instead of failing on a read->write upgrade.
+            self._db = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout_ms / 1000)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            # 64 MiB page cache: the LSH index of ~100k items stays in memory, so the cost per item
+            # does not rise with the store's size (see benchmarks/dedup_scale.py).
+            self._db.execute("PRAGMA cache_size = -65536")
+            self._db.execute("PRAGMA foreign_keys = OFF")
+            if check:
+                self._check_integrity()
+            self._migrate()
+            self._recent = self._db.execute("SELECT COUNT(*) FROM lsh_recent").fetchone()[0]
+            self._main = self._db.execute("SELECT COUNT(*) FROM lsh").fetchone()[0]
+        except StateError:
+            raise
+        except sqlite3.Error as exc:
+            raise self._damaged(str(exc)) from None
+
+    def _damaged(self, problem: str) -> StateError:
+        if "readonly" in problem or "unable to open" in problem:
+            return StateError(f"cannot open the state database {self.path} for writing ({problem}); STATE_DIR "
+                              "must be a writable directory")
+        return StateError(
+            f"the state database {self.path} is damaged ({problem}); move it aside and rebuild it from the "
+            f"feed files: `{REBUILD_HINT}` (or delete it: the next run then emits every announcement again)")
+
+    def _check_integrity(self) -> None:
+        """SQLite's quick_check (every page and index read once), run when a process first opens
+        the file: a damaged page is reported instead of silently losing known URLs."""
+        rows = [r[0] for r in self._db.execute("PRAGMA quick_check(3)")]
+        if rows != ["ok"]:
+            raise self._damaged("; ".join(rows))
 
     # -- transactions -------------------------------------------------------------------------
 
@@ -260,6 +339,7 @@ class SQLiteStateStore:
         ):
             self.commit()
 
+    @_guarded
     def commit(self) -> None:
         if self._db.in_transaction:
             self._db.execute("COMMIT")
@@ -273,8 +353,10 @@ class SQLiteStateStore:
 
     def close(self) -> None:
         """Closes WITHOUT committing: uncommitted marks were never made durable on purpose."""
-        self.rollback()
-        self._db.close()
+        try:
+            self.rollback()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> SQLiteStateStore:
         return self
@@ -292,11 +374,12 @@ class SQLiteStateStore:
             self._db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
         elif row["version"] > SCHEMA_VERSION:
             self.rollback()
-            raise RuntimeError(
-                f"{self.path}: state schema version {row['version']} is newer than this code "
-                f"({SCHEMA_VERSION}); upgrade the crawler"
-            )
-        # Future migrations: `if row["version"] < 2: ALTER TABLE ...; UPDATE schema_version ...`.
+            raise StateError(
+                f"the state database {self.path} has schema version {row['version']}, newer than this "
+                f"crawler's ({SCHEMA_VERSION}): upgrade the crawler (git pull; uv sync)")
+        elif row["version"] < SCHEMA_VERSION:
+            # 1 -> 2: the `dead` table, created above by CREATE TABLE IF NOT EXISTS.
+            self._db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
         self.commit()
 
     # -- reads --------------------------------------------------------------------------------
@@ -404,6 +487,7 @@ class SQLiteStateStore:
             if self._recent > max(LSH_MERGE_MIN, self._main // 8):
                 self.merge_lsh()
 
+    @_guarded
     def merge_lsh(self) -> None:
         """Move the recent LSH entries into the main index (in key order). Called automatically."""
         self._begin()
@@ -493,6 +577,21 @@ class SQLiteStateStore:
                          (_iso(when), canonical_url, _iso(when)))
         self._wrote()
 
+    @_guarded
+    def mark_dead(self, canonical_url: str, status: int, when: datetime | None = None) -> None:
+        """Remember a URL that answered 404/410, so later runs do not ask again for DEAD_DAYS."""
+        when_s = _iso(when or now())
+        self._begin()
+        self._db.execute(
+            "INSERT INTO dead (url, status, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET status = excluded.status, last_seen = excluded.last_seen, "
+            "hits = hits + 1", (canonical_url, status, when_s, when_s))
+        self._wrote()
+
+    def is_dead(self, canonical_url: str, days: int = DEAD_DAYS) -> bool:
+        row = self._db.execute("SELECT last_seen FROM dead WHERE url = ?", (canonical_url,)).fetchone()
+        return row is not None and datetime.fromisoformat(row[0]) > now() - timedelta(days=days)
+
     # -- held items (prefer the original) -----------------------------------------------------
 
     def _pending(self, row: sqlite3.Row) -> PendingItem:
@@ -577,11 +676,16 @@ class SQLiteStateStore:
         return [Run(r["run_id"], r["site"], r["feed_path"], datetime.fromisoformat(r["started"]),
                     r["status"], r["pid"], r["host"]) for r in rows]
 
-    def resolve_run(self, run_id: str, delivered: set[tuple[str, int]], feed_found: bool) -> RecoveryResult:
+    @_guarded
+    def resolve_run(self, run_id: str, delivered: set[tuple[str, int]], feed_found: bool,
+                    lines: Iterable[dict[str, Any]] = ()) -> RecoveryResult:
         """Settle a crashed run: its marks whose (id, revision) is in `delivered` (the lines found in
         its feed) become final; the others are undone, held items it released are held again
-        unless they ended up emitted or mirrored, and the run is sealed. Commits."""
+        unless they ended up emitted or mirrored, and the run is sealed. `lines` (the feed's lines
+        of this run's site) whose mark never reached the store (a state write failed after the line
+        was written) are marked from the line itself. Commits."""
         result = RecoveryResult(run_id, feed_found=feed_found)
+        run_row = self._db.execute("SELECT site FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         self._begin()
         rows = self._db.execute("SELECT * FROM records WHERE run_id = ? AND undo IS NOT NULL",
                                 (run_id,)).fetchall()
@@ -610,9 +714,48 @@ class SQLiteStateStore:
             "UPDATE pending SET released_run = NULL WHERE released_run = ? "
             "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.url = pending.url AND r.emitted = 1) "
             "AND NOT EXISTS (SELECT 1 FROM mirrors m WHERE m.mirror_url = pending.url)", (run_id,))
+        site = run_row["site"] if run_row else None
+        for line in lines:
+            if line.get("site") == site and self._remark(line):
+                result.remarked += 1
+                result.kept += 1
         self._seal(run_id)
         self.commit()
         return result
+
+    def _remark(self, line: dict[str, Any]) -> bool:
+        """Mark a delivered line emitted when the store does not know it at that revision."""
+        canon, revision = line.get("canonical_url"), line.get("revision")
+        if not isinstance(canon, str) or not isinstance(revision, int):
+            return False
+        row = self._db.execute("SELECT revision, emitted FROM records WHERE url = ?", (canon,)).fetchone()
+        if row is not None and row["emitted"] and row["revision"] >= revision:
+            return False
+        title, body = str(line.get("title") or ""), str(line.get("body") or "")
+        published = line.get("published_at") if isinstance(line.get("published_at"), str) else None
+        record = Record(canon, str(line.get("site") or ""), content_hash(title, body), doc_sig(body), published)
+        run_id, self.run_id = self.run_id, None  # final, not a tentative mark of an open run
+        try:
+            self.mark_emitted(record)
+        finally:
+            self.run_id = run_id
+        self._db.execute("UPDATE records SET revision = ? WHERE url = ?", (revision, canon))
+        return True
+
+
+def feed_records(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Every complete line of a JSON Lines feed that parses to an object (a line cut short by a
+    crash, or garbage, is skipped)."""
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break  # the last line of a crashed run, cut short
+            try:
+                obj = json.loads(raw)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(obj, dict):
+                yield obj
 
 
 def feed_lines(path: str | Path) -> set[tuple[str, int]]:
@@ -630,6 +773,10 @@ def feed_lines(path: str | Path) -> set[tuple[str, int]]:
             if isinstance(obj, dict) and isinstance(obj.get("id"), str):
                 delivered.add((obj["id"], int(obj.get("revision") or 0)))
     return delivered
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 # No crawl runs this long: an older open run is dead even if its pid was reused after a reboot.
@@ -659,11 +806,53 @@ def recover_open_runs(store: SQLiteStateStore, runs: Iterable[Run] | None = None
         if runs is None and _alive(run):
             continue
         delivered: set[tuple[str, int]] = set()
+        lines: list[dict[str, Any]] = []
         found = bool(run.feed_path) and Path(str(run.feed_path)).is_file()
         if found:
-            delivered = feed_lines(str(run.feed_path))
-        results.append(store.resolve_run(run.run_id, delivered, found))
+            lines = list(feed_records(str(run.feed_path)))
+            # Ids are per URL, so lines of other sites sharing the file (crawlall -O) change nothing.
+            delivered = {(str(line.get("id")), _int(line.get("revision"))) for line in lines}
+            lines = [line for line in lines if line.get("site") == run.site]
+        results.append(store.resolve_run(run.run_id, delivered, found, lines))
     return results
+
+
+class SiteLock:
+    """One crawl per site and state directory at a time: an exclusive lock on
+    <STATE_DIR>/locks/<name>.lock (released by the OS when the process ends, even by SIGKILL)."""
+
+    def __init__(self, path: Path, handle: Any) -> None:
+        self.path = path
+        self._handle = handle
+
+    @classmethod
+    def acquire(cls, state_dir: Path, name: str) -> SiteLock:
+        path = state_dir / "locks" / f"{name}.lock"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held for the crawl)
+        except OSError as exc:
+            raise StateError(f"cannot create the lock file {path}: {exc.strerror}; STATE_DIR must be a "
+                             "writable directory") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise StateError(f"{name} is being crawled by {holder} with the same state directory "
+                             f"({state_dir}); this run leaves it alone", busy=True) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {_iso(now())}")
+        handle.flush()
+        return cls(path, handle)
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
 
 
 __all__ = [
@@ -674,7 +863,10 @@ __all__ = [
     "RecoveryResult",
     "Run",
     "SQLiteStateStore",
+    "SiteLock",
+    "StateError",
     "StateStore",
     "feed_lines",
+    "feed_records",
     "recover_open_runs",
 ]

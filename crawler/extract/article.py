@@ -65,9 +65,11 @@ def _fallbacks(template: Template, result: ArticleData, how: dict[str, str]) -> 
     return out
 
 
-def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None) -> ArticleData:
+def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None, *,
+                    strip_signatures: frozenset[str] = frozenset()) -> ArticleData:
     """Title, lead, body, dates, author, source, images and attachments of one page, and whether the
-    page is an article at all (`is_article`, with `reasons`)."""
+    page is an article at all (`is_article`, with `reasons`). `strip_signatures` are the places of the
+    site's "today" date strip seen on other pages of the crawl (see `ArticleData.date_line_signature`)."""
     text = decode_html(html)
     root = parse_html(text)
     template = page_template(text, site)
@@ -85,8 +87,10 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None)
     summary, summary_el, summary_how = heading.find_summary(root, sel.summary, title_el, body_el)
     if summary_how == "after_title":
         reasons.append(f"lead from the <{summary_el.tag}> after the headline")
-    result.published_at, result.date_source, problems = pubdate.find_published(root, sel.published, title_el, body_el)
-    reasons.extend(problems)
+    published = pubdate.find_published(root, sel.published, title_el, body_el, strip_signatures)
+    result.published_at, result.date_source = published.value, published.rung
+    result.date_line_signature = published.date_line
+    reasons.extend(published.problems)
     result.modified_at = pubdate.find_modified(root)
 
     own = _own_outlet(url, root, site)

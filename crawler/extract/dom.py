@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from crawler.extract.vocab import IMAGE_SRC_ATTRS, IMG_SKIP, JUNK_CLASS
+from crawler.extract.vocab import CHROME_TAGS, CHROME_WORD, IMAGE_SRC_ATTRS, IMG_SKIP, JUNK_CLASS
 from crawler.text import normalize_text
 
 _TRANSLATOR = HTMLTranslator()
@@ -79,6 +79,25 @@ def is_junk(el: Any) -> bool:
     related...). Tested word by word: the pattern anchors on word ends."""
     tokens = [*(el.get("class") or "").split(), el.get("id") or ""]
     return any(JUNK_CLASS.search(t) for t in tokens if t)
+
+
+def is_chrome(el: Any) -> bool:
+    """Page chrome: header, nav, footer, aside or menu, by tag or by a whole class/id word."""
+    if el.tag in CHROME_TAGS:
+        return True
+    words = (el.get("class") or "").split() + (el.get("id") or "").split()
+    return any(CHROME_WORD.fullmatch(w) for w in words)
+
+
+def signature(el: Any) -> str:
+    """The element's place in the page's structure, by tag, id and classes from the root down (no
+    positions): the same template element has the same signature on every page of a site."""
+    parts = []
+    for a in [el, *el.iterancestors()]:
+        ident = f"#{a.get('id')}" if a.get("id") else ""
+        classes = "".join(f".{c}" for c in sorted((a.get("class") or "").split()))
+        parts.append(f"{a.tag}{ident}{classes}")
+    return ">".join(reversed(parts))
 
 
 def is_bold(el: Any) -> bool:

@@ -32,3 +32,6 @@ class ArticleData:
     cms: str | None = None
     date_source: str | None = None
     fallbacks: list[str] = field(default_factory=list)
+    # Where the line above the headline sits in the page's structure: on a page that is not an
+    # article, that line is a "today" strip, and the crawl refuses it as a date on the site's articles.
+    date_line_signature: str | None = None

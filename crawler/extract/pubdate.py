@@ -10,13 +10,15 @@ printed weekday must agree with the date. A page that states no date gets None, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from crawler.extract import meta
-from crawler.extract.dom import common_scope, is_junk, precedes, select, text_of
-from crawler.extract.vocab import CHROME_TAGS, CHROME_WORD, GENERIC_PUBLISHED
+from crawler.extract.dom import common_scope, is_chrome, is_junk, precedes, select, signature, text_of
+from crawler.extract.rules import plain_fold
+from crawler.extract.vocab import GENERIC_PUBLISHED
 from crawler.text import normalize_text
 from crawler.text.dates import find_dates, parse_date, parse_iso
 
@@ -62,20 +64,13 @@ def same_day_refinement(first: DateValue, other: DateValue | None) -> DateValue 
     return other if other.date() == first else None
 
 
-def _is_chrome(el: Any) -> bool:
-    if el.tag in CHROME_TAGS:
-        return True
-    words = (el.get("class") or "").split() + (el.get("id") or "").split()
-    return any(CHROME_WORD.fullmatch(w) for w in words)
-
-
 def in_page_header(el: Any, title_el: Any) -> bool:
     """Whether a date element is in the page header region: above the headline, and either inside
     header/nav chrome that does not hold the headline or sharing nothing with the headline but the
     page itself. Position rules it out, whatever it prints: a header "today" strip ("Thứ Tư,
     08/02/2023" on a 2016 article) has a weekday that agrees with its date."""
     if title_el is None:
-        return any(_is_chrome(a) for a in [el, *el.iterancestors()])
+        return any(is_chrome(a) for a in [el, *el.iterancestors()])
     if not precedes(el, title_el):
         return False
     # The elements themselves, not id()s: an lxml proxy dies with its last reference and its id is reused.
@@ -83,9 +78,36 @@ def in_page_header(el: Any, title_el: Any) -> bool:
     for a in [el, *el.iterancestors()]:
         if a in title_line:
             return a.tag in ("body", "html")
-        if _is_chrome(a):
+        if is_chrome(a):
             return True
     return True  # not in the headline's document at all
+
+
+_WEEKDAY = re.compile(r"\b(?:thu\s*(?:hai|ba|tu|nam|sau|bay|[2-7])|chu\s*nhat|cn)\b")
+DATE_LINE_MAX_CHARS = 80
+
+
+def date_line_above_title(title_el: Any, body_el: Any) -> Any:
+    """The line printed right above the headline inside the article's block (danvan.vn:
+    "Thứ Năm, 2/2/2023" over the title), when it names a weekday: the first element with text
+    before the headline, looking back through its earlier siblings and those of its ancestors up to
+    the block that holds headline and body. None when headline and body share only the page."""
+    scope = common_scope(title_el, body_el) if body_el is not None else None
+    if title_el is None or scope is None or scope.tag in ("body", "html"):
+        return None
+    node = title_el
+    while node is not scope and node is not None:
+        for prev in node.itersiblings(preceding=True):
+            if not isinstance(prev.tag, str) or prev.tag in ("script", "style"):
+                continue
+            text = text_of(prev)
+            if not text:
+                continue
+            if len(text) <= DATE_LINE_MAX_CHARS and _WEEKDAY.search(plain_fold(text)):
+                return prev
+            return None
+        node = node.getparent()
+    return None
 
 
 def text_after_title(title_el: Any, body_el: Any, limit: int = 300) -> str:
@@ -155,12 +177,23 @@ def _generic_elements(found: _Cascade, scope: Any, title_el: Any) -> None:
             return
 
 
+@dataclass(frozen=True)
+class Published:
+    value: DateValue | None
+    rung: str | None
+    problems: list[str]
+    date_line: str | None  # the structural signature of the line above the headline, if any
+
+
 def find_published(
-    root: Any, site_selectors: tuple[str, ...], title_el: Any, body_el: Any
-) -> tuple[DateValue | None, str | None, list[str]]:
+    root: Any, site_selectors: tuple[str, ...], title_el: Any, body_el: Any,
+    strip_signatures: frozenset[str] = frozenset(),
+) -> Published:
     """The publish date by the cascade, the rung that gave it ("json_ld", "meta", "time",
-    "site_selector", "date_element", "byline", or "<rung>+<rung>" when a later rung gave the same day's
-    time), and the problems seen (a weekday that disagrees with its date...)."""
+    "site_selector", "date_element", "byline", "date_line", or "<rung>+<rung>" when a later rung gave
+    the same day's time), and the problems seen (a weekday that disagrees with its date...).
+    A line above the headline whose place in the page (its signature) was seen holding the "today"
+    strip on pages that are not articles is refused."""
     found = _Cascade()
     raw = meta.jsonld_field(root, "datePublished")
     found.add("json_ld", parse_machine_date(raw) if raw else None)
@@ -174,14 +207,21 @@ def find_published(
         _generic_elements(found, scope, title_el)
     if title_el is not None:
         found.add_text("byline", text_after_title(title_el, body_el), "byline date")
+    line = date_line_above_title(title_el, body_el)
+    line_sig = signature(line) if line is not None else None
+    if line is not None and not in_page_header(line, title_el):
+        if line_sig in strip_signatures:
+            found.problems.append("the line above the headline is the site's date strip")
+        else:
+            found.add_text("date_line", text_of(line), "date line")
     if not found.candidates:
-        return None, None, found.problems
+        return Published(None, None, found.problems, line_sig)
     rung, value = found.candidates[0]
     for later_rung, later in found.candidates[1:]:
         refined = same_day_refinement(value, later)
         if refined is not None:
-            return refined, f"{rung}+{later_rung}", found.problems
-    return value, rung, found.problems
+            return Published(refined, f"{rung}+{later_rung}", found.problems, line_sig)
+    return Published(value, rung, found.problems, line_sig)
 
 
 def find_modified(root: Any) -> DateValue | None:

@@ -18,11 +18,10 @@ def _read_input(path: str) -> bytes:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.adapters.spiders.generic import generic_site
-    from crawler.assemble import assemble_item
     from crawler.dedup.canonical import rules_from_mapping
     from crawler.extract import extract_article
-    from crawler.process import process_standalone
     from crawler.sites.registry import site_for_url
+    from crawler.stages import assemble_item, process_standalone
 
     try:
         raw = _read_input(args.file)

@@ -6,14 +6,16 @@ import json
 import os
 import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
+from crawler.adapters.args import SiteArgs
+from crawler.adapters.verdict import format_table
+from crawler.paths import resolve
 from crawler.schema import validate_file
 from crawler.sites.registry import load_registry_with_errors
 from crawler.tools.fixtures import fixture_slugs, serve_sites
-from crawler.tools.runner import FAILED_STATUSES, format_table, run_sites
+from crawler.tools.runner import closing_lines, run_sites
 
 # Every title of the demo fits on a screen; a bigger fixture set prints a count instead of a flood.
 SHOWN_TITLES = 100
@@ -26,14 +28,15 @@ def run_demo(sites: list[str] | None = None, keep_state: bool = False) -> int:
     if missing:
         print(f"crawler demo: no registered site {', '.join(missing)}")
         return 2
-    out_dir = Path("output/demo")
+    # Apart from real runs: its own feed, run summaries and (unless --keep-state) a fresh state.
+    out_dir = resolve("output/demo")
     out_dir.mkdir(parents=True, exist_ok=True)
     out_file = out_dir / f"{datetime.now(UTC).strftime('%Y-%m-%dT%H-%M-%S')}.jsonl"
     # Outside the repository no scrapy.cfg is found; the demo still needs the project's settings.
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     # One file for the whole demo; items keep their site in the `site` field.
-    settings.set("FEEDS", {str(out_file): {"format": "jsonlines", "encoding": "utf-8"}}, priority="cmdline")
+    settings.set("FEEDS", {str(out_file): {"format": "jsonlines"}}, priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     # Dropped items (most fixture articles are not training ones) are logged with their whole body
     # at WARNING by default; the demo's table already counts them.
@@ -45,12 +48,13 @@ def run_demo(sites: list[str] | None = None, keep_state: bool = False) -> int:
         settings.set("STATE_DIR", state_dir, priority="cmdline")
     with serve_sites(slugs) as running:
         print(f"Serving {len(running)} fixture sites on 127.0.0.1; crawling...")
-        summaries, saved = run_sites(
+        result = run_sites(
             settings,
             slugs,
-            base_urls={slug: r.base_url for slug, r in running.items()},
-            runs_dir=Path(settings.get("RUNS_DIR", "output/runs")),
+            args={slug: SiteArgs(base_url=r.base_url) for slug, r in running.items()},
+            runs_dir=out_dir / "runs",
         )
+    summaries = result.summaries
     print(format_table(summaries))
     count, failures = validate_file(out_file) if out_file.exists() else (0, [])
     titles = []
@@ -64,6 +68,5 @@ def run_demo(sites: list[str] | None = None, keep_state: bool = False) -> int:
     print("\n".join(titles[:SHOWN_TITLES]))
     if len(titles) > SHOWN_TITLES:
         print(f"  ... and {len(titles) - SHOWN_TITLES} more in {out_file}")
-    if saved:
-        print(f"run summary: {saved}")
-    return 1 if failures or any(s.status in FAILED_STATUSES for s in summaries) else 0
+    print("\n".join(closing_lines(result)))
+    return 1 if failures or result.failed else 0

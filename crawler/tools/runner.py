@@ -1,136 +1,215 @@
-"""Run several site spiders in one process and summarize each (shared by `crawlall` and `demo`)."""
+"""Run one or several site spiders in one process, with one progress line for the whole run, and
+summarize each site with its verdict (shared by `scrapy crawl`, `scrapy crawlall` and `crawler demo`).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess, CrawlerProcessBase
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from twisted.internet import defer, task
 
-from crawler.sites.registry import SiteConfig
+from crawler.adapters.args import SiteArgs
+from crawler.adapters.context import RunContext
+from crawler.adapters.extensions import site_summary
+from crawler.adapters.verdict import SiteSummary
+from crawler.paths import resolve
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass
-class SiteSummary:
-    site: str
-    status: str  # ok | empty | failed | unsupported | robots_refused | broken_site_file
-    pages: int = 0
-    items: int = 0
-    drops: dict[str, int] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
-    robots_refused: int = 0
-    finish_reason: str | None = None
-    message: str | None = None
+class RunResult:
+    summaries: list[SiteSummary]
+    saved: Path | None = None
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished: datetime = field(default_factory=lambda: datetime.now(UTC))
+    offline: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return any(s.failed for s in self.summaries)
+
+    @property
+    def feed_files(self) -> dict[str, int]:
+        files: dict[str, int] = {}
+        for s in self.summaries:
+            for path in s.feed_files:
+                files[path] = files.get(path, 0)
+        return files
 
 
-def _settle_held(drops: dict[str, int], stats: Mapping[str, Any]) -> None:
-    """A copy held for its original is dropped by Scrapy's count and decided at the end of the run:
-    merged into the original (a near-duplicate drop) or released as a line of its own (counted in
-    `items`). The summary shows only what is still held after that (e.g. a run that stopped early):
-    the held copies wait in the state store for the next run."""
-    held = drops.pop("HeldForOriginal", 0)
-    merged = int(stats.get("dedup/held_merged_into_original", 0))
-    released = int(stats.get("dedup/held_released", 0))
-    if merged:
-        drops["NearDuplicate"] = drops.get("NearDuplicate", 0) + merged
-    # Released/merged copies may include ones held by an earlier run that stopped early.
-    if held - merged - released > 0:
-        drops["HeldForOriginal"] = held - merged - released
+def user_agent(settings: Settings) -> str | None:
+    """The user agent with the operator's CONTACT appended; None (and a warning) while it is unset."""
+    contact = str(settings.get("CONTACT") or "").strip()
+    agent = str(settings.get("USER_AGENT"))
+    if not contact:
+        logger.warning("CONTACT is not set: webmasters cannot reach whoever runs this crawler. Set it to an "
+                       "e-mail address or URL (-s CONTACT=... or in crawler/settings.py)")
+        return None
+    return f"{agent.rstrip(')')}; +{contact})" if agent.endswith(")") else f"{agent} (+{contact})"
 
 
-def summarize(slug: str, stats: Mapping[str, Any], site: SiteConfig | None) -> SiteSummary:
-    drops = {k.split("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("item_dropped_reasons_count/")}
-    _settle_held(drops, stats)
-    errors = {k.split("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith(("errors/", "guard/"))}
-    # Not log_count/ERROR: Scrapy's LogCount handler sits on the root logger, so with several
-    # crawlers in one process every site would count every other site's errors.
-    errors.update({f"exception/{k.split('/', 1)[1]}": int(v) for k, v in stats.items()
-                   if k.startswith("spider_exceptions/") and k != "spider_exceptions/count"})
-    summary = SiteSummary(
-        site=slug,
-        status="ok",
-        pages=int(stats.get("response_received_count", 0)),
-        items=int(stats.get("item_scraped_count", 0)),
-        drops=drops,
-        errors=errors,
-        robots_refused=int(stats.get("robotstxt/forbidden", 0)),
-        finish_reason=stats.get("finish_reason"),
-    )
-    if site is not None and not site.supported:
-        summary.status, summary.message = "unsupported", site.unsupported_reason
-    elif summary.robots_refused and summary.pages <= summary.robots_refused + 1 and not summary.items:
-        summary.status = "robots_refused"
-        summary.message = f"robots.txt refused {summary.robots_refused} request(s); nothing was fetched"
-    elif summary.finish_reason not in ("finished", "closespider_pagecount", "closespider_timeout"):
-        summary.status, summary.message = "failed", f"finish reason {summary.finish_reason!r}"
-    elif summary.pages == 0 or (summary.items == 0 and errors and not drops):
-        summary.status, summary.message = "failed", "no page could be fetched" if not summary.pages else "errors only"
-    elif summary.items == 0:
-        summary.status = "empty"
-    return summary
+@dataclass
+class _Site:
+    slug: str
+    args: SiteArgs
+    crawler: Crawler | None = None
+    done: bool = False
+
+
+class _Run:
+    """Starts at most `limit` sites at once, prints progress, stops the reactor when all are done."""
+
+    def __init__(self, process: CrawlerProcess, sites: list[_Site], limit: int, interval: float) -> None:
+        self.process = process
+        self.pending = list(sites)
+        self.running: list[_Site] = []
+        self.finished: list[_Site] = []
+        self.limit = limit if limit > 0 else len(sites)
+        self.interval = interval
+        self.done = defer.Deferred[None]()
+        self.loop: task.LoopingCall | None = None
+
+    def start(self) -> defer.Deferred[None]:
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.progress)
+            self.loop.start(self.interval, now=False)
+        self._fill()
+        if not self.running:
+            self.done.callback(None)
+        return self.done
+
+    def _fill(self) -> None:
+        while self.pending and len(self.running) < self.limit:
+            site = self.pending.pop(0)
+            spider_cls = self.process.spider_loader.load(site.slug)
+            site.crawler = self.process.create_crawler(spider_cls)
+            self.running.append(site)
+            d = self.process.crawl(site.crawler, args_obj=site.args)
+            d.addBoth(self._ended, site)
+
+    def _ended(self, result: Any, site: _Site) -> None:
+        if isinstance(result, Exception) or hasattr(result, "getErrorMessage"):
+            logger.error("%s: the crawl could not run: %s", site.slug, getattr(result, "getErrorMessage", str)())
+        self.running.remove(site)
+        self.finished.append(site)
+        self._fill()
+        if not self.running and not self.pending:
+            if self.loop is not None and self.loop.running:
+                self.loop.stop()
+            self.done.callback(None)
+
+    def progress(self) -> None:
+        pages = items = errors = 0
+        for site in self.running + self.finished:
+            stats = site.crawler.stats.get_stats() if site.crawler and site.crawler.stats else {}
+            pages += int(stats.get("response_received_count", 0))
+            items += int(stats.get("delivery/lines", 0))
+            errors += sum(int(v) for k, v in stats.items() if k.startswith("errors/"))
+        running = ", ".join(s.slug for s in self.running[:6]) + (" ..." if len(self.running) > 6 else "")
+        logger.info("progress: %d of %d sites done, %d running (%s), %d pending; %d pages, %d new items, %d errors",
+                    len(self.finished), len(self.finished) + len(self.running) + len(self.pending),
+                    len(self.running), running, len(self.pending), pages, items, errors)
 
 
 def run_sites(
     settings: Settings,
     slugs: list[str],
     *,
-    spider_args: Mapping[str, str] | None = None,
-    base_urls: Mapping[str, str] | None = None,
+    args: SiteArgs | Mapping[str, SiteArgs] | None = None,
     broken: Mapping[str, str] | None = None,
     runs_dir: Path | None = None,
-    process: CrawlerProcessBase | None = None,
-) -> tuple[list[SiteSummary], Path | None]:
-    """Crawl each slug in one reactor; returns the summaries and where the summary JSON was saved."""
-    process = process or CrawlerProcess(settings, install_root_handler=True)
-    crawlers: dict[str, Crawler] = {}
-    sites: dict[str, SiteConfig | None] = {}
-    started = datetime.now(UTC)
-    for slug in slugs:
-        spider_cls = process.spider_loader.load(slug)
-        sites[slug] = getattr(spider_cls, "site", None)
-        crawler = process.create_crawler(spider_cls)
-        crawlers[slug] = crawler
-        kwargs = dict(spider_args or {})
-        if base_urls and slug in base_urls:
-            kwargs["base_url"] = base_urls[slug]
-        process.crawl(crawler, **kwargs)
-    process.start()
-    summaries = [summarize(slug, crawler.stats.get_stats() if crawler.stats else {}, sites[slug])
-                 for slug, crawler in crawlers.items()]
+) -> RunResult:
+    """Crawl each slug in one reactor; `args` is one set for every site or one per slug."""
+    context = RunContext()
+    settings = settings.copy()
+    settings.set("RUN_CONTEXT", context, priority="cmdline")
+    agent = user_agent(settings)
+    if agent and settings.getpriority("USER_AGENT") in (None, 0, 10, 20):
+        settings.set("USER_AGENT", agent, priority="project")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    default = args if isinstance(args, SiteArgs) else SiteArgs()
+    per_site = args if isinstance(args, Mapping) else {}
+    sites = [_Site(slug, per_site.get(slug, default)) for slug in slugs]
+    run = _Run(process, sites, settings.getint("CRAWLALL_CONCURRENT_SITES", 0), settings.getfloat("PROGRESS_INTERVAL"))
+    started = context.started
+    if sites:
+        # Each site that ends starts the next one before its crawl is settled, so the process's
+        # join() (which loops while crawls are active) waits for all of them.
+        run.start()
+        process.start()
+    summaries = [site_summary(s.crawler) for s in sites if s.crawler is not None and s.crawler.stats is not None]
     for slug, message in (broken or {}).items():
-        summaries.append(SiteSummary(site=slug, status="broken_site_file", message=message))
-    saved = None
+        summaries.append(SiteSummary(site=slug, verdict="failed", message=f"broken site file: {message}"))
+    result = RunResult(summaries, started=started, finished=datetime.now(UTC), offline=_offline(summaries))
     if runs_dir is not None:
-        runs_dir.mkdir(parents=True, exist_ok=True)
-        saved = runs_dir / f"{started.strftime('%Y-%m-%dT%H-%M-%S')}.json"
-        payload = {
-            "started_at": started.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(),
-            "sites": [asdict(s) for s in summaries],
-        }
-        saved.write_text(json.dumps(payload, ensure_ascii=False, indent=2), "utf-8")
-    return summaries, saved
+        result.saved = save_summary(result, resolve(runs_dir))
+    return result
 
 
-def format_table(summaries: list[SiteSummary]) -> str:
-    lines = [f"{'site':<20} {'status':<16} {'pages':>6} {'items':>6}  drops / errors"]
-    for s in summaries:
-        drops = ", ".join(f"{k}={v}" for k, v in sorted(s.drops.items()))
-        errors = ", ".join(f"{k}={v}" for k, v in sorted(s.errors.items()))
-        # One line per site: a long, wrapped unsupported_reason is shortened (the JSON keeps it whole).
-        message = " ".join((s.message or "").split())
-        message = message if len(message) <= 100 else message[:99] + "…"
-        detail = "; ".join(x for x in (drops, errors, message) if x)
-        lines.append(f"{s.site:<20} {s.status:<16} {s.pages:>6} {s.items:>6}  {detail}")
-    return "\n".join(lines)
+def _offline(summaries: list[SiteSummary]) -> bool:
+    """Every crawled site failed and every error was a name lookup or a refused connection."""
+    crawled = [s for s in summaries if s.verdict != "skipped" and not (s.message or "").startswith("broken")]
+    if not crawled or any(not s.failed for s in crawled):
+        return False
+    kinds = {k for s in crawled for k in s.errors}
+    return bool(kinds) and kinds <= {"DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError",
+                                     "NoRouteError", "ConnectError"}
 
 
-FAILED_STATUSES = ("failed", "broken_site_file")
+def save_summary(result: RunResult, runs_dir: Path) -> Path:
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    saved = runs_dir / f"{result.started.strftime('%Y-%m-%dT%H-%M-%S')}.json"
+    totals = {
+        "sites": len(result.summaries),
+        "new_items": sum(s.items for s in result.summaries),
+        "pages": sum(s.pages for s in result.summaries),
+        "verdicts": {v: sum(1 for s in result.summaries if s.verdict == v)
+                     for v in sorted({s.verdict for s in result.summaries})},
+    }
+    payload = {
+        "run_id": saved.stem,
+        "started_at": result.started.isoformat(),
+        "finished_at": result.finished.isoformat(),
+        "pid": os.getpid(),
+        "totals": totals,
+        "feed_files": sorted({f for s in result.summaries for f in s.feed_files}),
+        "sites": [asdict(s) for s in result.summaries],
+    }
+    tmp = saved.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), "utf-8")
+    tmp.replace(saved)
+    return saved
+
+
+def closing_lines(result: RunResult) -> list[str]:
+    """What the run says at its end, after the table: totals, the files written, and the obvious
+    when every site failed to resolve."""
+    lines = []
+    new = sum(s.items for s in result.summaries)
+    files = sorted({f for s in result.summaries for f in s.feed_files})
+    verdicts = ", ".join(f"{v} {sum(1 for s in result.summaries if s.verdict == v)}"
+                         for v in ("ok", "quiet", "degraded", "failed", "skipped")
+                         if any(s.verdict == v for s in result.summaries))
+    lines.append(f"{len(result.summaries)} site(s): {verdicts}; {new} new item(s)"
+                 + (f" in {len(files)} file(s):" if files else " (no file written)"))
+    lines += [f"  {f}" for f in files]
+    drifted = [s for s in result.summaries if s.fallbacks]
+    if drifted:
+        lines.append("site file drifted (the generic path filled in): " + "; ".join(
+            f"{s.site} ({', '.join(f'{k}={v}' for k, v in sorted(s.fallbacks.items()))})" for s in drifted))
+    if result.offline:
+        lines.append("No site could be reached: every start page failed to resolve or connect. Is this machine "
+                     "offline, or is its DNS down?")
+    if result.saved:
+        lines.append(f"summary saved to {result.saved}")
+    return lines

@@ -22,7 +22,7 @@ from faults.sites import (
     to_cp1258,
 )
 
-from crawler.tools.runner import summarize
+from crawler.adapters.verdict import summarize
 
 pytestmark = pytest.mark.slow
 
@@ -243,7 +243,7 @@ def test_robots_refusing_everything_is_reported_as_such(crawl) -> None:
     assert server.hits == ["/robots.txt"]
     assert result.stats["robotstxt/forbidden"] == 1
     assert "robots.txt refused 1 request(s) and nothing was crawled" in result.log
-    summary = summarize("danang", result.stats, None)
+    summary = summarize("danang", result.stats)
     assert summary.status == "robots_refused"
 
 
@@ -256,7 +256,7 @@ def test_page_cap_stops_the_crawl_and_says_why(crawl) -> None:
     assert result.stats["response_received_count"] <= 3 + 2
     assert len(result.items) < len(ARTICLE_IDS)
     assert len({i["url"] for i in result.items}) == len(result.items)
-    assert summarize("danang", result.stats, None).finish_reason == "closespider_pagecount"
+    assert summarize("danang", result.stats).finish_reason == "closespider_pagecount"
 
 
 def test_time_cap_stops_a_stuck_crawl_and_says_why(crawl) -> None:
@@ -272,5 +272,5 @@ def test_time_cap_stops_a_stuck_crawl_and_says_why(crawl) -> None:
     delivered = [i["url"] for i in result.items]
     assert len(delivered) == len(set(delivered))
     assert set(delivered) <= {real_url(article_path(i)) for i in ARTICLE_IDS}
-    summary = summarize("danang", result.stats, None)
+    summary = summarize("danang", result.stats)
     assert summary.finish_reason == "closespider_timeout" and summary.status in ("ok", "empty")

@@ -11,7 +11,7 @@ import pytest
 from faults.server import Route, self_signed_tls, serve_faults
 from faults.sites import ARTICLE_IDS, article_html, article_path, danang_site, real_url
 
-from crawler.tools.runner import summarize
+from crawler.adapters.verdict import summarize
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def test_self_signed_certificate_is_refused_by_default(crawl, tmp_path: Path) ->
     assert result.stats["errors/tls_certificate"] == 1  # the listing; articles were never reached
     assert f"Request failed (tls_certificate): {real_url('/web/guest/chinh-quyen/danh-muc?id=3')}" in result.log
     assert "certificate verify failed" in result.log
-    assert summarize("danang", result.stats, None).status == "failed"
+    assert summarize("danang", result.stats).status == "failed"
 
 
 def test_verification_off_for_the_named_host_only(crawl, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery import is_next_link_text, looks_like_article_url, looks_like_pagination, should_skip
+from crawler.discovery import is_next_link_text, is_skipped_url, looks_like_article_url, looks_like_pagination
 from crawler.sites.registry import load_registry_with_errors
 from crawler.tools.fixtures import FIXTURES_DIR, load_fixture_site
 
@@ -82,7 +82,7 @@ def test_nfd_next_text_is_recognised() -> None:
 
 
 def test_skip_media_print_and_language_switch() -> None:
-    assert should_skip("https://x.vn/print/tap-huan-1234.html")
-    assert should_skip("https://x.vn/news/?lang=en")
-    assert should_skip("https://x.vn/uploads/ke-hoach.pdf")
-    assert not should_skip("https://x.vn/tap-huan-a1234.html")
+    assert is_skipped_url("https://x.vn/print/tap-huan-1234.html")
+    assert is_skipped_url("https://x.vn/news/?lang=en")
+    assert is_skipped_url("https://x.vn/uploads/ke-hoach.pdf")
+    assert not is_skipped_url("https://x.vn/tap-huan-a1234.html")

@@ -30,9 +30,10 @@ from crawler.sites.registry import Transport
 
 
 def make_spider(allowed: list[str], base_url: str | None = None) -> Spider:
+    """A spider whose operator named `base_url` (as -a base_url= or the generic spider's start URLs)."""
     spider = Spider(name="t")
     spider.allowed_domains = allowed
-    spider.base_url = base_url  # type: ignore[attr-defined]
+    spider.trusted_origins = [base_url] if base_url else []  # type: ignore[attr-defined]
     return spider
 
 

@@ -13,9 +13,11 @@ from test_dedup_texts import CAO_LOC, ORIGINAL_BODY, SEED_000_BODY, SEED_COPY_BO
 from crawler.dedup.canonical import url_id
 from crawler.dedup.fingerprint import content_hash, doc_sig, lsh_bands
 from crawler.dedup.store import (
+    SCHEMA_VERSION,
     PendingItem,
     Record,
     SQLiteStateStore,
+    StateError,
     feed_lines,
     recover_open_runs,
 )
@@ -274,7 +276,7 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
     db.execute("UPDATE schema_version SET version = 99")
     db.commit()
     db.close()
-    with pytest.raises(RuntimeError, match="schema version 99 is newer"):
+    with pytest.raises(StateError, match="has schema version 99, newer than this crawler's"):
         SQLiteStateStore(tmp_path)
 
 

@@ -6,7 +6,7 @@ from scrapy.crawler import Crawler
 
 from crawler.adapters.pipelines.drops import NotTraining
 from crawler.items import Announcement
-from crawler.process import enrich
+from crawler.stages import enrich
 
 
 class ClassifyPipeline:

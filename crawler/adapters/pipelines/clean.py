@@ -6,7 +6,7 @@ from scrapy.crawler import Crawler
 
 from crawler.adapters.pipelines.drops import MissingContent
 from crawler.items import Announcement
-from crawler.process import clean
+from crawler.stages import clean
 
 
 class CleanPipeline:

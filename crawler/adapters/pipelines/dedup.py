@@ -1,7 +1,7 @@
 """Deduplicate: the same URL or the same story (near-duplicate across sites) gives one line.
 
-The decision only reads the state store; the store records an item as emitted only after the feed
-exporter has written its line (crawler.adapters.extensions.StateCommitter).
+The decision only reads the state store; the item is marked emitted only after its line is
+delivered (crawler.adapters.delivery). Until then its decision waits in the crawl state's `pending`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import logging
 from scrapy.crawler import Crawler
 
 from crawler.adapters.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate
-from crawler.adapters.state import open_state
+from crawler.adapters.state import CrawlState, crawl_state
 from crawler.dedup import Kind, Record, content_hash, decide, doc_sig, hold, hold_for
-from crawler.dedup.decide import Decision
 from crawler.items import Announcement
 from crawler.sites.registry import load_registry_with_errors
 
@@ -29,25 +28,27 @@ def registered_domains() -> list[str]:
 class DedupPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.state = open_state(crawler)
         self.registered = registered_domains()
-        # Decisions of items on their way to the feed, read back by the committer.
-        self.decisions: dict[str, tuple[Decision, Record]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        pipeline = cls(crawler)
-        crawler._taphuan_dedup = pipeline  # type: ignore[attr-defined]
-        return pipeline
+        return cls(crawler)
+
+    def _state(self) -> CrawlState:
+        state = crawl_state(self.crawler)
+        if state is None:
+            raise RuntimeError("the state store is not open")  # the site is being stopped already
+        return state
 
     def process_item(self, item: Announcement) -> Announcement:
-        if item.canonical_url in self.state.released:
+        state = self._state()
+        if item.canonical_url in state.released:
             return item  # a held copy released at the end of the run: already decided and recorded
         sig = doc_sig(item.body)
         item.fingerprint = sig.hex
         chash = content_hash(item.title, item.body)
-        store = self.state.store
-        if item.canonical_url in self.state.inflight:
+        store = state.store
+        if item.canonical_url in state.pending:
             raise DuplicateUrl(f"Same canonical URL already on its way to the feed: {item.url}")
         decision = decide(store, item.canonical_url, chash, sig)
         record = Record(item.canonical_url, item.site, chash, sig, item.published_at)
@@ -66,12 +67,12 @@ class DedupPipeline:
             item.revision, item.mirrors = 1, []
             hold(store, decision, record, item.source or original, json.dumps(item.to_dict(), ensure_ascii=False))
             store.commit()
-            self.state.held_for.add(original)
+            state.held_for.add(original)
             raise HeldForOriginal(f"Copy credited to {original}; held until the end of the run: {item.url}")
         item.revision = decision.revision
         item.mirrors = sorted(set(decision.mirrors))
         if decision.kind is Kind.CHANGED:
+            assert self.crawler.stats is not None
             self.crawler.stats.inc_value("dedup/changed")
-        self.state.inflight.add(item.canonical_url)
-        self.decisions[item.canonical_url] = (decision, record)
+        state.pending[item.canonical_url] = (decision, record)
         return item

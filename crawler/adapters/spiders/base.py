@@ -1,4 +1,13 @@
-"""Discovery shared by the site spiders and the generic spider.
+"""The spider: start URLs, sitemaps and feeds, listings and their pages, articles.
+
+One class serves every site. A site file's article patterns, pagination rule and selectors are
+hints; the generic path is the guarantee: a listing that gives no article link by the site's
+patterns is read by page shape instead (`fallback/listing`), and an article whose selectors find
+nothing is read by the generic rules (`fallback/title`, `fallback/body`, `fallback/date`). A
+generic-only site file (identity and start URLs) and `scrapy crawl generic` run wholly on the
+generic path: pages are classified by what they are (a listing links many articles outside its
+menus), sections and pagination are followed while they bring new articles, and every request
+(pages, sitemaps, feeds) counts against `-a max_pages`.
 
 URLs are handled in the site's own URL space ("real" URLs). With `-a base_url=`, requests go to that
 host instead, and items still carry the real URL, so ids are the same as in a live crawl.
@@ -7,7 +16,7 @@ host instead, and items still carry the real URL, so ids are the same as in a li
 from __future__ import annotations
 
 import logging
-import re
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,88 +25,85 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response, TextResponse
-from scrapy.settings import BaseSettings
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawler.adapters.seen import SeenSet
+from crawler.adapters.args import SiteArgs
 from crawler.adapters.spiders.paging import next_page_url
-from crawler.adapters.state import CrawlState, open_state
-from crawler.assemble import assemble_item
-from crawler.dates_window import parse_day
+from crawler.adapters.state import CrawlState, StateComponent, crawl_state
+from crawler.dedup.store import StateError
+from crawler.discovery import Link, PageLinks, classify_links, fetch_key, is_skipped_url
+from crawler.discovery.feeds import COMMON_FEED_PATHS, feed_links, parse_feed_entries
 from crawler.extract import extract_article
+from crawler.extract.dom import is_chrome
 from crawler.sites.registry import SiteConfig
+from crawler.stages import assemble_item
 
 logger = logging.getLogger(__name__)
 
-# Media, print and language-switch links are never articles or listings.
-SKIP_URL = re.compile(
-    r"\.(?:jpe?g|png|gif|webp|svg|bmp|ico|mp4|mp3|avi|mov|wmv|flv|pdf|docx?|xlsx?|pptx?|zip|rar|7z|css|js)"
-    r"(?:\?|$)|/(?:tags?|tim-kiem|search|print|in-bai|rss)(?:/|\?|$)|[?&](?:print|languageId)=|"
-    r"update_language|^mailto:|^javascript:|^tel:",
-    re.IGNORECASE,
-)
+# Request priorities: articles first (items early), then listings that brought new articles.
+ARTICLE_PRIORITY = 20
+MAX_URL_LENGTH = 2048
+# A sitemap index may list thousands of sitemaps, a sitemap or feed tens of thousands of URLs: the
+# newest are read first (by lastmod) and at most this many of each.
+MAX_SITEMAPS_PER_INDEX = 200
+MAX_ENTRIES_PER_SITEMAP = 5000
+# Pages in a row that bring no new article before a pagination chain stops (a calendar of empty
+# days, an endless "next").
+STALE_PAGES = 1
+
+
+def _day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 class DiscoverySpider(scrapy.Spider):
-    """Base: listings with pagination, feeds, sitemaps; article pages handed to extraction."""
-
     site: SiteConfig
-    crawl_state: CrawlState
+    args_class: type[SiteArgs] = SiteArgs
 
-    def __init__(
-        self,
-        *args: Any,
-        since: str | None = None,
-        until: str | None = None,
-        base_url: str | None = None,
-        max_pages: str | int | None = None,
-        refresh_days: str | int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.since: date | None = parse_day(since, "since") if since else None
-        self.until: date | None = parse_day(until, "until") if until else None
-        if self.since and self.until and self.since > self.until:
-            raise ValueError(f"since ({self.since}) is after until ({self.until})")
-        self.base_url = base_url.rstrip("/") + "/" if base_url else None
-        self.max_pages = int(max_pages) if max_pages else None
-        self.refresh_days = int(refresh_days) if refresh_days else 0
-        # On disk, not Python sets: memory stays flat however many pages a crawl discovers.
-        self._seen_articles = SeenSet()
-        self._seen_pages = SeenSet()
+    def __init__(self, *args: Any, args_obj: SiteArgs | None = None, **kwargs: Any) -> None:
+        super().__init__(*args)
+        self.args = args_obj if args_obj is not None else self.args_class.parse(kwargs)
+        self.base_url = self.args.base_url
+        self._state: CrawlState | None = None
+        self._requests = 0
+        self._fell_back_listing = False
+        # Structural signatures of "today" date strips seen on pages that are not articles.
+        self.strip_signatures: set[str] = set()
 
     # -- wiring -------------------------------------------------------------------------------
 
     @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        super().update_settings(settings)
-        if not settings.getdict("FEEDS"):
-            settings.set("FEEDS", settings.getdict("DEFAULT_FEEDS"), priority="spider")
-
-    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> DiscoverySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.configure(crawler)
+        spider.configure()
         return spider
 
-    def configure(self, crawler: Crawler) -> None:
-        """Allowed domains follow the base URL when rebased; the state store is shared with pipelines."""
+    def configure(self) -> None:
+        """Allowed domains follow the base URL when rebased."""
         if self.base_url:
-            host = urlsplit(self.base_url).hostname or ""
-            self.allowed_domains = [host]
+            self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
         else:
             self.allowed_domains = list(self.site.allowed_domains)
-        self.crawl_state = open_state(crawler)
 
-    def closed(self, reason: str) -> None:
-        self._seen_articles.close()
-        self._seen_pages.close()
+    @property
+    def trusted_origins(self) -> list[str]:
+        """Addresses the operator named (the base URL): trusted like the site itself, loopback
+        included (compared by host and port)."""
+        return [self.base_url] if self.base_url else []
+
+    @property
+    def state(self) -> CrawlState | None:
+        if self._state is None:
+            self._state = crawl_state(self.crawler)
+        return self._state
 
     @classmethod
     def handles_request(cls, request: Request) -> bool:
         site = getattr(cls, "site", None)
         return bool(site and site.owns_host(urlsplit(request.url).hostname or ""))
+
+    def count(self, key: str, n: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key, n)
 
     # -- URL spaces ---------------------------------------------------------------------------
 
@@ -133,205 +139,390 @@ class DiscoverySpider(scrapy.Spider):
     def is_own(self, real_url: str) -> bool:
         return self.site.owns_host(urlsplit(real_url).hostname or "")
 
-    def links(self, response: Response, real_page_url: str) -> Iterator[tuple[str, str]]:
-        """(real URL, anchor text) of every link; resolved against the page URL, not <base href>,
+    def links(self, response: Response, real_page_url: str) -> Iterator[Link]:
+        """Every link of the page in the site's URL space, with its anchor text and whether it sits in
+        the page's chrome (header, menus, footer). Resolved against the page URL, not <base href>,
         which some sites point at a static-template folder."""
         if not isinstance(response, TextResponse):
             return
-        for anchor in response.xpath("//a[@href]"):
-            href = (anchor.attrib.get("href") or "").strip()
-            if not href or href.startswith("#") or SKIP_URL.search(href):
+        for anchor in response.selector.root.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")) or len(href) > MAX_URL_LENGTH:
                 continue
-            url = self.to_real(urljoin(real_page_url, href))
-            url = url.split("#", 1)[0]
-            if urlsplit(url).scheme not in ("http", "https"):
+            try:
+                url = self.to_real(urljoin(real_page_url, href)).split("#", 1)[0]
+                scheme = urlsplit(url).scheme
+            except ValueError:
+                continue  # a malformed href ("http://[::1") names no page
+            if scheme not in ("http", "https"):
                 continue
-            yield url, " ".join(anchor.xpath(".//text()").getall()).strip()
+            chrome = any(is_chrome(a) for a in anchor.iterancestors())
+            yield Link(url, " ".join("".join(anchor.itertext()).split()), chrome)
 
-    # -- start --------------------------------------------------------------------------------
+    # -- requests and the budget --------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[Any]:
-        for request in self.start_requests_for_site():
-            yield request
+    def within_budget(self) -> bool:
+        """`-a max_pages=N` bounds every request the spider makes: pages, sitemaps, feeds."""
+        cap = self.args.max_pages
+        if not cap:
+            return True
+        if self._requests >= cap:
+            self.count("discovery/capped")
+            return False
+        self._requests += 1
+        return True
 
-    def start_requests_for_site(self) -> Iterable[Request]:
-        if self.refresh_days:
-            # Recent articles are fetched again even when no listing links them any more.
-            for url in self.crawl_state.recent_urls(self.site.slug, self.refresh_days):
-                self._seen_articles.add(self.crawl_state.canonical(url))
-                self.crawler.stats.inc_value("discovery/refresh")
-                yield Request(self.to_fetch(url), callback=self.parse_article, meta={"real_url": url},
-                              errback=self.on_error)
-        callbacks = {
-            "sitemap": self.parse_sitemap,
-            "feed": self.parse_feed,
-            "listing": self.parse_listing,
-            "search": self.parse_listing,
-        }
-        for kind, url in self.site.all_start_urls():
-            self.crawler.stats.inc_value(f"discovery/start/{kind}")
-            yield self.page_request(url, callbacks[kind], listing=url, page=1, stale=0)
-
-    def page_request(self, real_url: str, callback: Any, *, guessed: bool = False, **cb_kwargs: Any) -> Request:
-        """guessed=True for URLs tried by convention (/robots.txt, /sitemap.xml, /rss): a 404 there is
-        an answer, not an error, so the callback sees it."""
+    def page_request(self, real_url: str, callback: Any, *, guessed: bool = False, priority: int = 0,
+                     **cb_kwargs: Any) -> Request | None:
+        """A listing, feed or sitemap request (None over budget or seen). guessed=True for URLs tried by
+        convention (/robots.txt, /sitemap.xml, /rss): a 404 there is an answer, not an error."""
+        state = self.state
+        if state is None or not state.seen_pages.add(real_url) or not self.within_budget():
+            return None
         meta: dict[str, Any] = {"real_url": real_url}
         if guessed:
             # Not "all": 3xx must still be followed (http -> https moves of /robots.txt and feeds).
             meta["handle_httpstatus_list"] = [400, 401, 403, 404, 410, 500, 502, 503]
         return Request(self.to_fetch(real_url), callback=callback, cb_kwargs=cb_kwargs, meta=meta,
-                       errback=self.on_error)
+                       errback=self.on_error, priority=priority, dont_filter=True)
 
-    def article_request(self, real_url: str, hint: datetime | date | None = None) -> Request | None:
-        """A request for an article not yet seen in this run (nor emitted in an earlier run)."""
-        if not self._seen_articles.add(self.crawl_state.canonical(real_url)):
+    def article_request(self, real_url: str, hint: datetime | date | None = None,
+                        priority: int = ARTICLE_PRIORITY) -> Request | None:
+        """A request for an article not yet seen in this run (under any URL variant), nor settled by
+        an earlier run."""
+        state = self.state
+        if state is None:
             return None
-        if self.is_known(real_url):
-            self.crawler.stats.inc_value("discovery/skipped_known")
+        canon = state.canonical(real_url)
+        if not state.seen_articles.add(fetch_key(canon)):
+            if fetch_key(canon) != canon:
+                self.count("dupefilter/url_variant")
             return None
-        if not self.allow_request():
+        if state.already_done(real_url, self.args.refresh_days):
+            self.count("discovery/skipped_known")
             return None
-        self.crawler.stats.inc_value("discovery/article_requests")
-        return Request(
-            self.to_fetch(real_url),
-            callback=self.parse_article,
-            meta={"real_url": real_url, "date_hint": hint},
-            errback=self.on_error,
-        )
-
-    def allow_request(self) -> bool:
-        """A hook for request caps (the generic spider's -a max_pages)."""
-        return True
-
-    def is_known(self, real_url: str) -> bool:
-        """Articles emitted by an earlier run are not fetched again (unless refreshing recent ones)."""
-        return self.crawl_state.should_skip(real_url, self.refresh_days)
+        if not self.within_budget():
+            return None
+        self.count("discovery/article_requests")
+        return Request(self.to_fetch(real_url), callback=self.parse_article, priority=priority,
+                       meta={"real_url": real_url, "date_hint": hint}, errback=self.on_error)
 
     def on_error(self, failure: Any) -> None:
+        from scrapy.spidermiddlewares.httperror import HttpError
+
         from crawler.adapters.middlewares import describe_failure
 
         request = getattr(failure, "request", None)
         url = request.meta.get("real_url", request.url) if request is not None else "?"
         reason, counted = describe_failure(failure)
+        if request is not None and request.meta.get("start"):
+            self.count("discovery/start_failed")
+        status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        if status in (404, 410) and request is not None and request.callback == self.parse_article:
+            self.remember_dead(url, status)
         if counted:  # refused on purpose (guard/*, robots.txt), counted and logged where refused
             if reason == "robots_forbidden":
                 logger.info("Not fetched, robots.txt disallows it: %s", url)
             return
-        self.crawler.stats.inc_value(f"errors/{reason}")
+        self.count(f"errors/{reason}")
         logger.warning("Request failed (%s): %s: %s", reason, url, failure.getErrorMessage())
 
-    # -- listings -----------------------------------------------------------------------------
+    def remember_dead(self, url: str, status: int) -> None:
+        """A dead article link is remembered: the next runs do not ask again for a while
+        (crawler.dedup.store.DEAD_DAYS)."""
+        state = self.state
+        if state is None:
+            return
+        try:
+            state.store.mark_dead(state.canonical(url), status)
+        except StateError as exc:
+            component = self.crawler.get_extension(StateComponent)
+            if component is not None:
+                component.fail(self, "state_error", str(exc))
+
+    # -- start --------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        if self.state is None:
+            return  # the state could not be opened: the site is being stopped, the reason is logged
+        if not self.site.supported:
+            # Say so loudly: a silent empty run looks like "no news" to a scheduler.
+            logger.error("Site %s is unsupported: %s", self.site.slug, self.site.unsupported_reason)
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("site/unsupported", self.site.unsupported_reason)
+            return
+        for request in self.start_requests_for_site():
+            yield request
+
+    def start_requests_for_site(self) -> Iterable[Request]:
+        yield from self.refresh_requests()
+        if self.site.generic_only:
+            yield from self.generic_start(self.site.start_urls.get("listing", ()) or
+                                          [u for _, u in self.site.all_start_urls()])
+            return
+        callbacks = {"sitemap": self.parse_sitemap, "feed": self.parse_feed, "listing": self.parse_listing,
+                     "search": self.parse_listing}
+        for kind, url in self.site.all_start_urls():
+            self.count(f"discovery/start/{kind}")
+            request = self.page_request(url, callbacks[kind], listing=url, page=1, stale=0)
+            if request is not None:
+                request.meta["start"] = True
+                yield request
+
+    def refresh_requests(self) -> Iterable[Request]:
+        """Recent articles are fetched again even when no listing links them any more."""
+        state = self.state
+        if not self.args.refresh_days or state is None:
+            return
+        for url in state.recent_urls(self.args.refresh_days):
+            state.seen_articles.add(fetch_key(state.canonical(url)))
+            self.count("discovery/refresh")
+            yield Request(self.to_fetch(url), callback=self.parse_article, meta={"real_url": url},
+                          errback=self.on_error, priority=ARTICLE_PRIORITY)
+
+    def generic_start(self, urls: Iterable[str]) -> Iterable[Request]:
+        """Sitemaps named in robots.txt (else /sitemap.xml), then the start pages as hubs."""
+        roots: list[str] = []
+        for url in urls:
+            parts = urlsplit(url)
+            root = f"{parts.scheme}://{parts.netloc}"
+            if root not in roots:
+                roots.append(root)
+                request = self.page_request(root + "/robots.txt", self.parse_robots, guessed=True, root=root)
+                if request is not None:
+                    yield request
+            self.count("discovery/start/page")
+            request = self.page_request(url, self.parse_page, barren=0, chain_stale=0, start=True, priority=5)
+            if request is not None:
+                request.meta["start"] = True
+                yield request
+
+    # -- registered listings ------------------------------------------------------------------
 
     def parse_listing(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
         real_url = self.page_url(response)
-        self.crawler.stats.inc_value("discovery/listing_pages")
+        self.count("discovery/listing_pages")
+        if not isinstance(response, TextResponse):
+            return
+        found = [link.url for link in self.links(response, real_url)
+                 if self.is_own(link.url) and self.site.is_article_url(link.url)]
+        if not found and not self._fell_back_listing:
+            # The site file's listing gives no article link: its patterns or its listing URL drifted.
+            # The page is read by shape from here on, and the site's home page too.
+            self._fell_back_listing = True
+            self.count("fallback/listing")
+            logger.warning("%s: site file drifted: no article link on its listing %s matches its article "
+                           "patterns; reading it and the home page by page shape", self.name, real_url)
+            yield from self.follow_page(response, real_url, barren=0, chain_stale=0)
+            home = self.real_host_url()
+            request = self.page_request(home, self.parse_page, barren=0, chain_stale=0, start=True)
+            if request is not None:
+                yield request
+            return
         new = 0
-        older_than_since = 0
-        dated = 0
-        for url, _text in self.links(response, real_url):
-            if not self.is_own(url) or not self.site.is_article_url(url):
-                continue
+        for url in found:
             request = self.article_request(url)
             if request is not None:
                 new += 1
                 yield request
-        if self.since and isinstance(response, TextResponse):
-            dated, older_than_since = self.listing_dates_before_since(response)
-        stale = 0 if new else stale + 1
-        limit = self.max_pages or self.site.pagination.max_pages
-        if stale >= self.stale_limit():
+        yield from self.next_listing_page(response, real_url, listing, page, 0 if new else stale + 1)
+
+    def next_listing_page(self, response: TextResponse, real_url: str, listing: str, page: int,
+                          stale: int) -> Iterator[Request]:
+        if stale >= max(STALE_PAGES, self.site.pagination.stop_after_stale,
+                        self.settings.getint("STOP_AFTER_STALE_PAGES", 1)):
             logger.info("Pagination of %s stops at page %d: nothing new", listing, page)
             return
-        if dated and older_than_since == dated:
-            logger.info("Pagination of %s stops at page %d: older than since=%s", listing, page, self.since)
+        if self.args.since and self.listing_older_than_since(response, real_url):
+            logger.info("Pagination of %s stops at page %d: older than since=%s", listing, page, self.args.since)
             return
-        if page >= limit:
+        if page >= self.site.pagination.max_pages:
             return
         nxt = next_page_url(self.site.pagination, listing, real_url, page, response)
-        if nxt:
-            nxt = self.to_real(nxt)
-            if self.is_own(nxt) and self._seen_pages.add(nxt):
-                yield self.page_request(nxt, self.parse_listing, listing=listing, page=page + 1, stale=stale)
+        if nxt and self.is_own(self.to_real(nxt)):
+            request = self.page_request(self.to_real(nxt), self.parse_listing, priority=5 if not stale else 0,
+                                        listing=listing, page=page + 1, stale=stale)
+            if request is not None:
+                yield request
 
-    def stale_limit(self) -> int:
-        configured = self.settings.getint("STOP_AFTER_STALE_PAGES", 1)
-        return max(1, self.site.pagination.stop_after_stale, configured)
-
-    def listing_dates_before_since(self, response: TextResponse) -> tuple[int, int]:
-        """Of the dates printed next to the listing's article links (not the header strip or the
-        footer), how many there are and how many fall before `since`."""
+    def listing_older_than_since(self, response: TextResponse, real_url: str) -> bool:
+        """Whether every date printed next to the listing's article links (not the header strip or the
+        footer) falls before `since`."""
         from crawler.text.dates import find_dates
 
-        assert self.since is not None
+        assert self.args.since is not None
         dated = older = 0
         for anchor in response.xpath("//a[@href]"):
-            url = self.to_real(urljoin(self.page_url(response), anchor.attrib["href"]))
-            if not self.site.is_article_url(url):
+            try:
+                url = self.to_real(urljoin(real_url, anchor.attrib["href"]))
+            except ValueError:
+                continue
+            if not (self.site.is_article_url(url) if not self.site.generic_only else True):
                 continue
             box = anchor.xpath("ancestor::*[self::li or self::article or self::div or self::tr][1]")
-            text = " ".join((box or anchor).xpath(".//text()").getall())
+            text = " ".join((box or anchor).xpath(".//text()").getall())[:2000]
             found = [v for _span, v in find_dates(text)]
             if found:
                 dated += 1
-                older += _day(found[0]) < self.since
-        return dated, older
+                older += _day(found[0]) < self.args.since
+        return bool(dated) and older == dated
+
+    # -- pages read by shape ------------------------------------------------------------------
+
+    def parse_page(self, response: Response, barren: int, chain_stale: int, start: bool = False) -> Iterator[Any]:
+        """A page reached by following links: an article becomes an item, anything else is read for
+        its links."""
+        if not isinstance(response, TextResponse):
+            return
+        real_url = self.page_url(response)
+        if not start:
+            items = list(self.parse_article(response))
+            if items:
+                yield from items
+                return  # an article: its related links are not followed as sections
+        self.count("discovery/listing_pages")
+        if start:
+            yield from self.discover_feeds(response, real_url)
+        yield from self.follow_page(response, real_url, barren, chain_stale)
+
+    def follow_page(self, response: TextResponse, real_url: str, barren: int, chain_stale: int) -> Iterator[Request]:
+        found = self.page_links(response, real_url)
+        new = 0
+        for url in found.articles:
+            request = self.article_request(url)
+            if request is not None:
+                new += 1
+                yield request
+        barren = 0 if found.is_listing else barren + 1
+        chain_stale = 0 if new else chain_stale + 1
+        if found.is_listing:
+            self.count("discovery/listings")
+        # Pagination goes on while pages bring new articles; sections while pages are listings (or a
+        # few hops through hubs that are not, like a section page that only links its categories).
+        older = bool(self.args.since) and self.listing_older_than_since(response, real_url)
+        if chain_stale <= STALE_PAGES and not older:
+            for url in found.next_pages:
+                request = self.page_request(url, self.parse_page, priority=min(new, 10), barren=barren,
+                                            chain_stale=chain_stale)
+                if request is not None:
+                    yield request
+        if barren <= self.max_barren_hops():
+            for url in found.sections:
+                request = self.page_request(url, self.parse_page, priority=min(new, 10) - barren, barren=barren,
+                                            chain_stale=0)
+                if request is not None:
+                    yield request
+
+    def max_barren_hops(self) -> int:
+        return int(getattr(self.args, "max_depth", 2))
+
+    def page_links(self, response: TextResponse, real_url: str) -> PageLinks:
+        allow = self.site.article_allow
+        found = classify_links(real_url, self.links(response, real_url), self.site.owns_host, allow)
+        if found.capped:
+            self.count("discovery/links_capped", found.capped)
+        return found
+
+    def discover_feeds(self, response: TextResponse, real_url: str) -> Iterator[Request]:
+        alternates = [(node.attrib.get("type", ""), node.attrib.get("href", ""))
+                      for node in response.xpath("//link[@rel='alternate'][@href]")]
+        feeds = [self.to_real(u) for u in feed_links(alternates, real_url)]
+        if not feeds:
+            root = f"{urlsplit(real_url).scheme}://{urlsplit(real_url).netloc}"
+            feeds = [root + path for path in COMMON_FEED_PATHS[:2]]
+        for url in feeds:
+            if self.is_own(url):
+                request = self.page_request(url, self.parse_feed_tolerant, guessed=True, listing=url, page=1, stale=0)
+                if request is not None:
+                    yield request
 
     # -- feeds and sitemaps -------------------------------------------------------------------
 
-    def parse_feed(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
-        from crawler.discovery import parse_feed_entries
+    def parse_robots(self, response: Response, root: str) -> Iterator[Request]:
+        from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-        self.crawler.stats.inc_value("discovery/feeds")
+        urls = list(sitemap_urls_from_robots(response.body, base_url=root + "/")) if response.status == 200 else []
+        for url in urls or [root + "/sitemap.xml"]:
+            request = self.page_request(self.to_real(url), self.parse_sitemap, guessed=True, listing=url, page=1,
+                                        stale=0)
+            if request is not None:
+                yield request
+
+    def parse_feed_tolerant(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
+        """A guessed feed path that answers with HTML (or 404) is not an error."""
+        if response.status != 200 or response.body.lstrip()[:1] != b"<" or b"<html" in response.body[:512].lower():
+            return
+        yield from self.parse_feed(response, listing, page, stale)
+
+    def parse_feed(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
+        self.count("discovery/feeds")
         real_url = self.page_url(response)
         entries = parse_feed_entries(response.body, real_url)
         if entries is None:
-            self.crawler.stats.inc_value("errors/malformed_feed")
+            self.count("errors/malformed_feed")
             logger.warning("Malformed feed: %s", real_url)
             return
-        for link, published in entries:
+        for link, published in self.newest_first(entries, MAX_ENTRIES_PER_SITEMAP, real_url):
             link = self.to_real(link)
-            if not self.is_own(link) or not self.wanted_by_date(published):
-                continue
-            if self.accept_discovered(link):
+            if self.is_own(link) and self.wanted_by_date(published) and self.accept_discovered(link):
                 request = self.article_request(link, hint=published)
                 if request is not None:
                     yield request
 
+    def newest_first(self, entries: list[tuple[str, datetime | date | None]], limit: int,
+                     source: str) -> list[tuple[str, datetime | date | None]]:
+        """Entries by date, newest first (undated ones after, in their order), at most `limit`."""
+        ordered = sorted(enumerate(entries), key=lambda ie: (ie[1][1] is None,
+                         -_ordinal(ie[1][1]) if ie[1][1] is not None else 0, ie[0]))
+        if len(ordered) > limit:
+            self.count("discovery/entries_capped", len(ordered) - limit)
+            logger.info("%s lists %d entries: the newest %d are read", source, len(ordered), limit)
+        return [e for _, e in ordered[:limit]]
+
     def parse_sitemap(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
+        from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
         real_url = self.page_url(response)
         if response.status != 200:
-            self.crawler.stats.inc_value(f"discovery/sitemap_status/{response.status}")
+            self.count(f"discovery/sitemap_status/{response.status}")
             return
         body = self.sitemap_body(response)
         if body is None:
             return
         if urlsplit(real_url).path.endswith("/robots.txt"):
             for url in sitemap_urls_from_robots(body, base_url=real_url):
-                yield self.page_request(self.to_real(url), self.parse_sitemap, listing=url, page=1, stale=0)
+                request = self.page_request(self.to_real(url), self.parse_sitemap, listing=url, page=1, stale=0)
+                if request is not None:
+                    yield request
             return
         try:
             sitemap = Sitemap(body)
+            raw_entries = list(sitemap)
         except Exception as exc:  # lxml raises several types on garbage
-            self.crawler.stats.inc_value("errors/malformed_sitemap")
+            self.count("errors/malformed_sitemap")
             logger.warning("Malformed sitemap %s: %s", real_url, exc)
             return
-        self.crawler.stats.inc_value("discovery/sitemaps")
-        for entry in sitemap:
+        self.count("discovery/sitemaps")
+        entries = []
+        for entry in raw_entries:
             raw_loc = entry.get("loc", "").strip()
-            if not raw_loc:  # an empty <loc> would resolve to the sitemap's own URL
-                continue
-            loc = self.to_real(urljoin(real_url, raw_loc))
+            if raw_loc:  # an empty <loc> would resolve to the sitemap's own URL
+                entries.append((self.to_real(urljoin(real_url, raw_loc)), self.entry_date(entry)))
+        index = sitemap.type == "sitemapindex"
+        for loc, lastmod in self.newest_first(entries, MAX_SITEMAPS_PER_INDEX if index else MAX_ENTRIES_PER_SITEMAP,
+                                              real_url):
             if not self.is_own(loc):
                 continue
-            lastmod = self.entry_date(entry)
-            if sitemap.type == "sitemapindex":
-                if self.since and isinstance(lastmod, (date, datetime)) and _day(lastmod) < self.since:
+            if index:
+                if self.args.since and lastmod is not None and _day(lastmod) < self.args.since:
                     continue
-                yield self.page_request(loc, self.parse_sitemap, listing=loc, page=1, stale=0)
+                request = self.page_request(loc, self.parse_sitemap, listing=loc, page=1, stale=0)
             elif self.wanted_by_date(lastmod) and self.accept_discovered(loc):
                 request = self.article_request(loc, hint=None)  # lastmod is not a publish date
-                if request is not None:
-                    yield request
+            else:
+                continue
+            if request is not None:
+                yield request
 
     def entry_date(self, entry: dict[str, Any]) -> datetime | date | None:
         from crawler.text.dates import parse_iso
@@ -340,47 +531,63 @@ class DiscoverySpider(scrapy.Spider):
         return parse_iso(raw) if isinstance(raw, str) and raw.strip() else None
 
     def sitemap_body(self, response: Response) -> bytes | None:
+        from scrapy.utils.gz import gunzip
+
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            max_size = self.settings.getint("DOWNLOAD_MAXSIZE")
             try:
-                body = gunzip(body, max_size=max_size)
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except Exception as exc:
-                self.crawler.stats.inc_value("errors/malformed_sitemap")
+                self.count("errors/malformed_sitemap")
                 logger.warning("Bad gzip sitemap %s: %s", response.url, exc)
                 return None
         return body
 
     def accept_discovered(self, real_url: str) -> bool:
+        if self.site.generic_only:
+            return not is_skipped_url(real_url)
         return self.site.is_article_url(real_url)
 
     def wanted_by_date(self, value: datetime | date | None) -> bool:
         if value is None:
             return True
         day = _day(value)
-        return not ((self.since and day < self.since) or (self.until and day > self.until + timedelta(days=1)))
+        since, until = self.args.since, self.args.until
+        return not ((since and day < since) or (until and day > until + timedelta(days=1)))
 
     # -- articles -----------------------------------------------------------------------------
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         real_url = self.page_url(response)
-        self.crawler.stats.inc_value("extract/pages")
+        self.count("extract/pages")
         if not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("extract/not_text")
+            self.count("extract/not_text")
             logger.info("Not a text page, skipped: %s", real_url)
             return
+        site = None if self.site.slug == "generic" else self.site
+        started = time.process_time()
         try:
-            article = extract_article(real_url, response.text, self.site if self.site.slug != "generic" else None)
-        except Exception:
-            self.crawler.stats.inc_value("errors/extraction")
-            logger.exception("Extraction failed on %s", real_url)
+            article = extract_article(real_url, response.text, site, strip_signatures=frozenset(self.strip_signatures))
+        except Exception as exc:
+            self.count("errors/extraction")
+            logger.error("Extraction failed on %s: %s: %s", real_url, type(exc).__name__, exc)
             return
+        self.count("extract/cpu_ms", int((time.process_time() - started) * 1000))
         if not article.is_article:
-            self.crawler.stats.inc_value("extract/not_article")
+            if article.date_line_signature:
+                self.strip_signatures.add(article.date_line_signature)
+            self.count("extract/not_article")
             logger.debug("Not an article (%s): %s", "; ".join(article.reasons), real_url)
+            if response.meta.get("date_hint") is None and self.site.generic_only:
+                self.count("discovery/not_article")
             return
+        for name in article.fallbacks:
+            self.count(f"fallback/{name}")
+            logger.info("%s: site file drifted: %s from the generic rules on %s", self.name, name, real_url)
         yield assemble_item(article, self.site, date_hint=response.meta.get("date_hint"))
 
 
-def _day(value: datetime | date) -> date:
-    return value.date() if isinstance(value, datetime) else value
+def _ordinal(value: datetime | date) -> float:
+    if isinstance(value, datetime):
+        return value.timestamp() if value.tzinfo else value.replace().timestamp()
+    return datetime(value.year, value.month, value.day).timestamp()

@@ -1,4 +1,4 @@
-"""The next page of a listing, by the site's pagination rule (or detected, for the generic spider)."""
+"""The next page of a listing, by the site file's pagination rule."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from scrapy.http import Response, TextResponse
 
 from crawler.sites.registry import Pagination
-
-# Link texts that mean "next page" on Vietnamese sites.
-NEXT_TEXTS = ("trang sau", "trang tiếp", "tiếp theo", "sau »", "»", "›", ">", "next", "xem thêm")
 
 
 def with_query_param(url: str, param: str, value: int) -> str:

@@ -1,18 +1,62 @@
-"""The item's journey as pure functions: the pipelines and `crawler extract` both call these, so a
+"""The item's journey as pure functions: assemble (extracted page -> item), clean, canonicalize,
+enrich (relevance, event, province), sign. The pipelines and `crawler extract` both call these, so a
 page gives the same item in a crawl and on the command line."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from crawler.dedup.canonical import CanonicalRules, canonical_url, url_id
 from crawler.dedup.fingerprint import doc_sig
 from crawler.items import EMPTY_EVENT, Announcement
 from crawler.relevance import classify, detect_province, extract_event, topics
 from crawler.text import normalize_text
+from crawler.text.dates import to_iso
+
+if TYPE_CHECKING:
+    from crawler.extract.model import ArticleData
+    from crawler.sites.registry import SiteConfig
 
 logger = logging.getLogger(__name__)
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def assemble_item(
+    article: ArticleData,
+    site: SiteConfig,
+    *,
+    date_hint: datetime | date | None = None,
+) -> Announcement:
+    """The page's own date wins; a feed's pubDate is the last rung of the date cascade."""
+    published = article.published_at or date_hint
+    return Announcement(
+        url=article.url,
+        site=site.slug,
+        site_name=site.name,
+        province=site.province,
+        title=article.title,
+        summary=article.summary,
+        body=article.body,
+        published_at=to_iso(published) if published else None,
+        modified_at=to_iso(article.modified_at) if article.modified_at else None,
+        author=article.author,
+        source=article.source,
+        images=list(article.images),
+        attachments=list(article.attachments),
+        crawled_at=utc_now_iso(),
+    )
+
+
+def in_window(day: date | None, since: date | None, until: date | None) -> bool:
+    """Undated articles stay in: a missing date is not evidence that the article is out of range."""
+    if day is None:
+        return True
+    return not ((since and day < since) or (until and day > until))
 
 
 def clean_line(text: str | None) -> str:
@@ -49,7 +93,7 @@ def iso_day(value: str | None) -> date | None:
         return None
 
 
-def normalize(item: Announcement, rules: CanonicalRules | None) -> list[str]:
+def canonicalize(item: Announcement, rules: CanonicalRules | None) -> list[str]:
     """Canonical URL and id; dates that are not ISO 8601 become null (reported, never guessed)."""
     item.canonical_url = canonical_url(item.url, rules)
     item.id = url_id(item.canonical_url)
@@ -82,7 +126,7 @@ def sign(item: Announcement) -> None:
 
 def process_standalone(item: Announcement, rules: CanonicalRules | None) -> Announcement:
     """Everything but deduplication (which needs the state store): what `crawler extract` prints."""
-    for problem in clean(item) + normalize(item, rules):
+    for problem in clean(item) + canonicalize(item, rules):
         logger.warning("%s: %s", item.url, problem)
     enrich(item)
     sign(item)

@@ -1,0 +1,53 @@
+"""What `scrapy crawl` and `scrapy crawlall` share: user errors as one line and exit 2, the run
+through crawler.tools.runner, verdict-based exit status."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import Settings
+
+from crawler.adapters.args import ArgError, SiteArgs
+from crawler.adapters.delivery import FeedConfigError, feed_targets
+from crawler.adapters.verdict import format_table
+from crawler.tools.runner import RunResult, closing_lines, run_sites
+
+
+class UserError(Exception):
+    """A mistake in the command line or its files: one line, exit status 2."""
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def check_outputs(settings: Settings) -> bool:
+    """Whether the output goes to standard output (then the run's own report goes to stderr)."""
+    try:
+        targets = feed_targets(settings)
+    except FeedConfigError as exc:
+        raise UserError(str(exc)) from None
+    return any(t.template is None for t in targets)
+
+
+def parse_args(cls: type[SiteArgs], raw: Mapping[str, Any]) -> SiteArgs:
+    try:
+        return cls.parse(raw)
+    except ArgError as exc:
+        raise UserError(str(exc)) from None
+
+
+def run_and_report(settings: Settings, slugs: list[str], args: SiteArgs | Mapping[str, SiteArgs], *,
+                   broken: Mapping[str, str] | None = None, table: bool, to_stderr: bool) -> int:
+    runs_dir = Path(settings.get("RUNS_DIR", "output/runs"))
+    result: RunResult = run_sites(settings, slugs, args=args, broken=broken, runs_dir=runs_dir)
+    out = sys.stderr if to_stderr or not table else sys.stdout
+    if table:
+        print(format_table(result.summaries), file=out)
+    for line in closing_lines(result):
+        print(line, file=out)
+    out.flush()
+    return 1 if result.failed else 0

@@ -1,0 +1,236 @@
+"""Delivery: each item's line goes to every output file of the crawl, flushed and synced, and only
+then is the item marked delivered in the state store. Replaces Scrapy's FeedExporter, which swallows
+write errors (a full disk, a read-only file) while the crawl goes on marking items as written.
+
+Outputs come from FEEDS (`-o`/`-O` on the command line) or, when none is given, DEFAULT_FEEDS (one
+file per site and run). Only JSON Lines to local files or standard output: that is the contract. A
+file is opened on its first line, so a site with nothing new leaves no empty file. A write error on
+the output or the state stops the site with one line naming the path; nothing unwritten is marked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.settings import BaseSettings
+
+from crawler.adapters.context import FeedFile, OutputError, RunContext, StdoutFeed, run_context
+from crawler.adapters.pipelines.drops import NotTraining
+from crawler.adapters.state import CrawlState, StateComponent
+from crawler.dedup import Record, apply, content_hash, release_held
+from crawler.dedup.store import StateError
+from crawler.items import Announcement
+from crawler.paths import resolve
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("jsonlines", "jsonl", "jl")
+
+
+class FeedConfigError(ValueError):
+    """An output the crawler cannot write as its contract says (the message is one line)."""
+
+
+@dataclass(frozen=True)
+class FeedTarget:
+    """An output: a path template (%(name)s = site, %(time)s = run start, UTC) or None for stdout."""
+
+    template: str | None
+    overwrite: bool
+
+    def path(self, name: str, time: str) -> Path | None:
+        if self.template is None:
+            return None
+        return resolve(self.template % {"name": name, "time": time})
+
+
+def feed_targets(settings: BaseSettings) -> list[FeedTarget]:
+    """The crawl's outputs from FEEDS, else DEFAULT_FEEDS; FeedConfigError for one it cannot write."""
+    feeds = settings.getdict("FEEDS") or settings.getdict("DEFAULT_FEEDS")
+    targets = []
+    for uri, options in feeds.items():
+        options = options or {}
+        fmt = str(options.get("format") or "jsonlines")
+        if fmt not in FORMATS:
+            raise FeedConfigError(f"output {uri!r}: format {fmt!r} is not written; the crawler writes JSON Lines "
+                                  "(name the file .jsonl, or add :jsonlines)")
+        overwrite = bool(options.get("overwrite", False))
+        if uri in ("-", "stdout:"):
+            targets.append(FeedTarget(None, overwrite))
+            continue
+        parts = urlsplit(uri)
+        if parts.scheme == "file":
+            targets.append(FeedTarget(unquote(parts.path), overwrite))
+        elif parts.scheme == "" or len(parts.scheme) == 1:  # a plain path (or C:\...)
+            targets.append(FeedTarget(uri, overwrite))
+        else:
+            raise FeedConfigError(f"output {uri!r}: only local files and standard output (-o -) are written")
+    return targets
+
+
+def time_param(context: RunContext) -> str:
+    """%(time)s: the run's start in UTC, "2026-11-21T16-42-51Z" (no colons: portable file names)."""
+    return context.started.strftime("%Y-%m-%dT%H-%M-%SZ")
+
+
+class Delivery:
+    def __init__(self, crawler: Crawler, targets: list[FeedTarget]) -> None:
+        self.crawler = crawler
+        self.targets = targets
+        self.context = run_context(crawler)
+        self.feeds: list[FeedFile | StdoutFeed] = []
+        self.sync = crawler.settings.getbool("FEED_FSYNC", True)
+        self.stopped = False
+        self.released_once = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Delivery:
+        ext = cls(crawler, feed_targets(crawler.settings))
+        for handler, signal in ((ext.spider_opened, signals.spider_opened), (ext.item_scraped, signals.item_scraped),
+                                (ext.item_dropped, signals.item_dropped), (ext.spider_idle, signals.spider_idle),
+                                (ext.spider_closed, signals.spider_closed)):
+            crawler.signals.connect(handler, signal=signal)
+        return ext
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def _state(self) -> CrawlState | None:
+        component = self.crawler.get_extension(StateComponent)
+        assert component is not None and self.crawler.spider is not None
+        return component.open(self.crawler.spider)
+
+    def stop(self, spider: Spider, reason: str, message: str) -> None:
+        """Stop the site: nothing more is written or marked."""
+        if self.stopped:
+            return
+        self.stopped = True
+        component = self.crawler.get_extension(StateComponent)
+        assert component is not None
+        component.fail(spider, reason, message)
+
+    def spider_opened(self, spider: Spider) -> None:
+        time = time_param(self.context)
+        self.feeds = [self.context.feed(t.path(spider.name, time), t.overwrite, self.sync) for t in self.targets]
+        site = getattr(spider, "site", None)
+        self.context.running[spider.name] = tuple(site.allowed_domains) if site else ()
+        state = self._state()
+        if state is None:
+            return  # the state component stops the site (busy or unusable state)
+        first = next((f.path for f in self.feeds if isinstance(f, FeedFile)), None)
+        try:
+            state.store.begin_run(state.run_id, state.site_slug, first)
+        except StateError as exc:
+            self.stop(spider, "state_error", str(exc))
+
+    # -- items --------------------------------------------------------------------------------
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        state = self._state()
+        if self.stopped or state is None:
+            return
+        line = (json.dumps(item.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            for feed in self.feeds:
+                feed.write(line)
+        except OutputError as exc:
+            self.stop(spider, "output_error", str(exc.strerror or exc))
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("delivery/lines")
+        self.context.delivered[spider.name] = self.context.delivered.get(spider.name, 0) + 1
+        entry = state.pending.pop(getattr(item, "canonical_url", ""), None)
+        try:
+            if entry is not None:
+                decision, record = entry
+                apply(state.store, decision, record)
+            state.store.commit()
+        except StateError as exc:
+            self.stop(spider, "state_error", str(exc))
+
+    def item_dropped(self, item: Any, spider: Spider, exception: BaseException) -> None:
+        state = self._state()
+        if state is None:
+            return
+        canon = getattr(item, "canonical_url", "")
+        state.pending.pop(canon, None)
+        if isinstance(exception, NotTraining) and canon and not self.stopped:
+            # Fetched and irrelevant: the next run need not fetch it again.
+            record = Record(canon, state.site_slug, content_hash(item.title, item.body), None, item.published_at)
+            try:
+                state.store.mark_seen(record)
+                state.store.commit()
+            except StateError as exc:
+                self.stop(spider, "state_error", str(exc))
+
+    # -- held copies --------------------------------------------------------------------------
+
+    def spider_idle(self, spider: Spider) -> None:
+        state = self._state()
+        if self.released_once or state is None or not state.held_for or self.stopped:
+            return
+        waiting = [slug for slug, domains in self.context.running.items() if slug != spider.name
+                   and any(d == o or d.endswith("." + o) or o.endswith("." + d)
+                           for d in domains for o in state.held_for)]
+        if waiting:
+            logger.info("%s: held copies wait for %s, still crawling", spider.name, ", ".join(waiting))
+            raise DontCloseSpider
+        self.released_once = True
+        try:
+            items = self.release_held(spider, state)
+        except StateError as exc:
+            self.stop(spider, "state_error", str(exc))
+            return
+        if items:
+            def emit_released(response: Any) -> list[Any]:
+                return items
+
+            # A local data: request brings the released items back through the engine (and so the
+            # pipelines and the delivery): extensions cannot yield items themselves.
+            request = Request("data:,", callback=emit_released, dont_filter=True, meta={"internal": True})
+            assert self.crawler.engine is not None
+            self.crawler.engine.crawl(request)
+            raise DontCloseSpider
+
+    def release_held(self, spider: Spider, state: CrawlState) -> list[Announcement]:
+        """Held copies whose original never came are emitted now (the first of several copies of
+        one story carries the others as mirrors); the rest were merged into their original."""
+        assert self.crawler.stats is not None
+        out = []
+        for pending, decision in release_held(state.store, site=state.site_slug):
+            if not decision.emit:
+                self.crawler.stats.inc_value("dedup/held_merged_into_original")
+                continue
+            data = json.loads(pending.payload)
+            data.update(revision=decision.revision, mirrors=sorted(set(decision.mirrors)))
+            state.released.add(pending.canonical_url)
+            out.append(Announcement(**data))
+        state.store.commit()
+        self.crawler.stats.inc_value("dedup/held_released", len(out))
+        return out
+
+    # -- end ----------------------------------------------------------------------------------
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.context.running.pop(spider.name, None)
+        assert self.crawler.stats is not None
+        written = [str(f.path) for f in self.feeds if f.lines]
+        if written:
+            self.crawler.stats.set_value("delivery/files", written)
+        for feed in self.feeds:
+            self.context.release(feed)
+        component = self.crawler.get_extension(StateComponent)
+        state = component.state if component is not None else None
+        if state is None or (component is not None and component.problem and component.problem[0] == "state_error"):
+            return
+        try:
+            state.store.seal_run()  # every mark in it is of a line already synced to its file
+        except StateError as exc:
+            logger.error("%s: %s", spider.name, exc)
