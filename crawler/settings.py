@@ -82,6 +82,9 @@ EXTENSIONS = {
     "crawler.adapters.extensions.SiteReport": 900,
     "crawler.adapters.extensions.StatsFile": 920,
 }
+# Scrapy's dump of every stat at the end of each site: off (one line per site says what matters;
+# the stats go to the run summary and, with STATS_FILE, to a file). `-s STATS_DUMP=True` to see it.
+STATS_DUMP = False
 # Save the final crawl stats as JSON at this path (off when empty).
 STATS_FILE = ""
 # Seconds between the run's progress lines (sites done / running / pending, pages, new items).

@@ -4,18 +4,18 @@ summarize each site with its verdict (shared by `scrapy crawl`, `scrapy crawlall
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
-from twisted.internet import defer, task
 
 from crawler.adapters.args import SiteArgs
 from crawler.adapters.context import RunContext
@@ -67,26 +67,27 @@ class _Site:
 
 
 class _Run:
-    """Starts at most `limit` sites at once, prints progress, stops the reactor when all are done."""
+    """Starts at most `limit` sites at once (each site that ends starts the next) and prints progress.
+    The process's join() loops while crawls are active, so it waits for the ones started late."""
 
-    def __init__(self, process: CrawlerProcess, sites: list[_Site], limit: int, interval: float) -> None:
+    def __init__(self, process: AsyncCrawlerProcess, sites: list[_Site], limit: int, interval: float) -> None:
         self.process = process
         self.pending = list(sites)
         self.running: list[_Site] = []
         self.finished: list[_Site] = []
         self.limit = limit if limit > 0 else len(sites)
         self.interval = interval
-        self.done = defer.Deferred[None]()
-        self.loop: task.LoopingCall | None = None
+        self.timer: asyncio.TimerHandle | None = None
 
-    def start(self) -> defer.Deferred[None]:
-        if self.interval > 0:
-            self.loop = task.LoopingCall(self.progress)
-            self.loop.start(self.interval, now=False)
+    def start(self) -> None:
         self._fill()
-        if not self.running:
-            self.done.callback(None)
-        return self.done
+        if self.interval > 0:
+            self.timer = asyncio.get_event_loop().call_later(self.interval, self._tick)
+
+    def _tick(self) -> None:
+        if self.running or self.pending:
+            self.progress()
+            self.timer = asyncio.get_event_loop().call_later(self.interval, self._tick)
 
     def _fill(self) -> None:
         while self.pending and len(self.running) < self.limit:
@@ -94,19 +95,17 @@ class _Run:
             spider_cls = self.process.spider_loader.load(site.slug)
             site.crawler = self.process.create_crawler(spider_cls)
             self.running.append(site)
-            d = self.process.crawl(site.crawler, args_obj=site.args)
-            d.addBoth(self._ended, site)
+            crawl = self.process.crawl(site.crawler, args_obj=site.args)
+            crawl.add_done_callback(partial(self._ended, site=site))
 
-    def _ended(self, result: Any, site: _Site) -> None:
-        if isinstance(result, Exception) or hasattr(result, "getErrorMessage"):
-            logger.error("%s: the crawl could not run: %s", site.slug, getattr(result, "getErrorMessage", str)())
+    def _ended(self, crawl: asyncio.Task[None], site: _Site) -> None:
+        if not crawl.cancelled() and crawl.exception() is not None:
+            logger.error("%s: the crawl could not run: %s", site.slug, crawl.exception())
         self.running.remove(site)
         self.finished.append(site)
         self._fill()
-        if not self.running and not self.pending:
-            if self.loop is not None and self.loop.running:
-                self.loop.stop()
-            self.done.callback(None)
+        if not self.running and not self.pending and self.timer is not None:
+            self.timer.cancel()
 
     def progress(self) -> None:
         pages = items = errors = 0
@@ -136,15 +135,13 @@ def run_sites(
     agent = user_agent(settings)
     if agent and settings.getpriority("USER_AGENT") in (None, 0, 10, 20):
         settings.set("USER_AGENT", agent, priority="project")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = AsyncCrawlerProcess(settings)
     default = args if isinstance(args, SiteArgs) else SiteArgs()
     per_site = args if isinstance(args, Mapping) else {}
     sites = [_Site(slug, per_site.get(slug, default)) for slug in slugs]
     run = _Run(process, sites, settings.getint("CRAWLALL_CONCURRENT_SITES", 0), settings.getfloat("PROGRESS_INTERVAL"))
     started = context.started
     if sites:
-        # Each site that ends starts the next one before its crawl is settled, so the process's
-        # join() (which loops while crawls are active) waits for all of them.
         run.start()
         process.start()
     summaries = [site_summary(s.crawler) for s in sites if s.crawler is not None and s.crawler.stats is not None]

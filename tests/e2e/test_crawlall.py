@@ -193,7 +193,7 @@ def test_robots_refusal_is_reported_and_obeyed(full_run: Run) -> None:
         assert entry["message"] == f"robots.txt refused {entry['robots_refused']} request(s); nothing was fetched"
         # Only robots.txt was ever requested: the site is not crawled around.
         assert set(full_run.running[slug].hits) == {"/robots.txt"}, full_run.running[slug].hits
-        assert f"{slug}: robots.txt refused" in full_run.log
+        assert f"{slug}: failed; 1 pages, 0 new; robots.txt refused" in full_run.log
 
 
 def test_unsupported_site_is_reported_not_crawled(full_run: Run) -> None:

@@ -56,7 +56,7 @@ def test_broken_site_file_stops_only_its_site(tmp_path: Path) -> None:
     message = f"{broken}: field 'pagination.kind': must be one of"
     assert message in proc.stderr  # logged when the registry is loaded
     # and in the printed summary (the table shortens long messages; the JSON below keeps them whole)
-    assert "zz_broken_test" in proc.stdout and "broken_site_file" in proc.stdout
+    assert "zz_broken_test" in proc.stdout and "broken site file" in proc.stdout
     feeds = list((tmp_path / "output" / "danang").glob("*.jsonl"))
     assert len(feeds) == 1, feeds
     items = [json.loads(line) for line in feeds[0].read_text("utf-8").splitlines()]
@@ -64,6 +64,6 @@ def test_broken_site_file_stops_only_its_site(tmp_path: Path) -> None:
     runs = list((tmp_path / "output" / "runs").glob("*.json"))
     assert len(runs) == 1
     by_site = {s["site"]: s for s in json.loads(runs[0].read_text("utf-8"))["sites"]}
-    assert by_site["danang"]["status"] == "ok" and by_site["danang"]["items"] == len(ARTICLE_IDS)
-    assert by_site["zz_broken_test"]["status"] == "broken_site_file"
-    assert by_site["zz_broken_test"]["message"].startswith(message)
+    assert by_site["danang"]["verdict"] == "ok" and by_site["danang"]["items"] == len(ARTICLE_IDS)
+    assert by_site["zz_broken_test"]["verdict"] == "failed"
+    assert by_site["zz_broken_test"]["message"].startswith(f"broken site file: {message}")

@@ -35,7 +35,7 @@ def test_self_signed_certificate_is_refused_by_default(crawl, tmp_path: Path) ->
     assert result.stats["errors/tls_certificate"] == 1  # the listing; articles were never reached
     assert f"Request failed (tls_certificate): {real_url('/web/guest/chinh-quyen/danh-muc?id=3')}" in result.log
     assert "certificate verify failed" in result.log
-    assert summarize("danang", result.stats).status == "failed"
+    assert summarize("danang", result.stats).verdict == "failed"
 
 
 def test_verification_off_for_the_named_host_only(crawl, tmp_path: Path) -> None:

@@ -56,5 +56,7 @@ def test_generic_sitemap_lastmod_honours_since(serve, crawl) -> None:
 
 def test_generic_needs_start_urls(crawl) -> None:
     result = crawl("generic", None)
-    assert result.returncode != 0
-    assert "give -a start_urls=URL" in result.log
+    assert result.returncode == 2
+    assert result.log == ("scrapy crawl: missing -a start_urls=URL[,URL...]: where to start (a home page, a "
+                          "section); their hosts are the crawl's domains and are trusted like a site's own address, "
+                          "loopback included\n")

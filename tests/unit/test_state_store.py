@@ -289,7 +289,7 @@ def test_pragmas(tmp_path: Path) -> None:
     with SQLiteStateStore(tmp_path) as store:
         assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
-        assert store._db.execute("SELECT version FROM schema_version").fetchone()[0] == 1
+        assert store._db.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_lsh_merge_keeps_every_entry_findable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,8 @@ from crawler.sites.registry import load_registry_with_errors
 
 class Command(BaseRunSpiderCommand):
     requires_project = True
+    # The runner makes its own process: nothing is started (or logged) before the arguments are checked.
+    requires_crawler_process = False
 
     def syntax(self) -> str:
         return "[options] <site>"

@@ -44,6 +44,8 @@ def _base_urls(path: str) -> dict[str, str]:
 
 class Command(BaseRunSpiderCommand):
     requires_project = True
+    # The runner makes its own process: nothing is started (or logged) before the arguments are checked.
+    requires_crawler_process = False
 
     def syntax(self) -> str:
         return "[options]"
