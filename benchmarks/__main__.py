@@ -4,6 +4,7 @@ arguments: `--quick`, `--n N`, `--no-crawl`, `--profile`...).
 The other benchmarks, each its own entry point (see docs/benchmarks.md and the README):
 
     uv run python -m benchmarks.extraction        body precision/recall/F1 per fixture, ours vs trafilatura
+    uv run python -m benchmarks.aeb               Zyte's article-extraction-benchmark: 181 real pages, vs trafilatura
     uv run python -m benchmarks.dates_accuracy    our date parser vs plain dateparser
     uv run python -m benchmarks.relevance_eval    classifier precision/recall on a labelled set
     uv run python -m benchmarks.dedup_scale       near-duplicate index cost at 10k and 100k
