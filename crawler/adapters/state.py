@@ -52,22 +52,25 @@ class CrawlState:
     def canonical(self, url: str) -> str:
         return canonical_url(url, self.rules)
 
-    def already_done(self, url: str, refresh_days: int = 0) -> bool:
-        """Whether an earlier run settled this URL: emitted (and not due for a refresh), merged as a
-        mirror, fetched and found irrelevant, or dead (404/410) recently."""
+    def settled(self, url: str, refresh_days: int = 0) -> str | None:
+        """Why an earlier run settled this URL, or None to fetch it: "known" (emitted and not due for
+        a refresh, merged as a mirror, or fetched and found irrelevant) or "dead" (it answered
+        404/410 recently)."""
         canon = self.canonical(url)
         record = self.store.get(canon)
         if record is None:
-            return self.store.mirror_of(canon) is not None or self.store.is_dead(canon)
+            if self.store.mirror_of(canon) is not None:
+                return "known"
+            return "dead" if self.store.is_dead(canon) else None
         if record.emitted and refresh_days and record.published_at:
             try:
                 published = datetime.fromisoformat(record.published_at)
             except ValueError:
-                return True
+                return "known"
             if published.tzinfo is None:
                 published = published.replace(tzinfo=UTC)
-            return published < datetime.now(UTC) - timedelta(days=refresh_days)
-        return True
+            return "known" if published < datetime.now(UTC) - timedelta(days=refresh_days) else None
+        return "known"
 
     def recent_urls(self, refresh_days: int) -> list[str]:
         return self.store.recent_urls(self.site_slug, datetime.now(UTC) - timedelta(days=refresh_days))

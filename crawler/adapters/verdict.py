@@ -2,7 +2,8 @@
 
 - ok (exit 0): reached, new items written;
 - quiet (0): reached, nothing new (a quiet news day is a success);
-- degraded (0): reached, but some pages failed (errors other than dead links, or many dead links);
+- degraded (0): reached, but some pages failed (server errors, timeouts, refused connections...; a
+  dead link, 404/410, is the web's normal state: counted, remembered for a while, not a degradation);
 - failed (1): start pages unreachable, robots.txt refused, nothing parsed, the output or the state
   store could not be written, a broken site file;
 - skipped (0): not crawled on purpose: an unsupported site, or another process is crawling it.
@@ -16,8 +17,6 @@ from typing import Any
 
 VERDICTS = ("ok", "quiet", "degraded", "failed", "skipped")
 FAILING = ("failed",)
-# Dead links (404/410) are the web's normal state; past this share of requests they mean a broken site.
-DEAD_LINK_SHARE = 0.2
 CLEAN_FINISH = ("finished", "closespider_pagecount", "closespider_timeout")
 
 
@@ -105,13 +104,11 @@ def _verdict(s: SiteSummary, stats: Mapping[str, Any], supported: bool, unsuppor
     parsed = int(stats.get("discovery/listing_pages", 0)) + int(stats.get("extract/pages", 0))
     if parsed == 0:
         return "failed", "pages were fetched but none could be read (not HTML, or refused)"
-    dead = sum(n for k, n in s.errors.items() if k in ("HttpError_404", "HttpError_410"))
-    other = sum(s.errors.values()) - dead
-    requests = max(1, int(stats.get("downloader/request_count", s.pages)))
+    other = sum(n for k, n in s.errors.items() if k not in ("HttpError_404", "HttpError_410"))
     drift = f"site file drifted ({', '.join(f'{k}={v}' for k, v in sorted(s.fallbacks.items()))})" \
         if s.fallbacks else None
-    if other or dead > DEAD_LINK_SHARE * requests:
-        return "degraded", "; ".join(x for x in (f"{other + dead} page(s) failed", drift) if x)
+    if other:
+        return "degraded", "; ".join(x for x in (f"{other} page(s) failed", drift) if x)
     return ("ok" if s.items else "quiet"), drift
 
 

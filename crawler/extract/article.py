@@ -60,7 +60,7 @@ def _fallbacks(template: Template, result: ArticleData, how: dict[str, str]) -> 
         out.append("title")
     if declared.body and result.body and not how["body"].startswith("selector"):
         out.append("body")
-    if declared.published and result.published_at is not None and "site_selector" not in (result.date_source or ""):
+    if declared.published and result.published_at is not None and "site_selector" not in how["date_rungs"]:
         out.append("date")
     return out
 
@@ -90,6 +90,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
     published = pubdate.find_published(root, sel.published, title_el, body_el, strip_signatures)
     result.published_at, result.date_source = published.value, published.rung
     result.date_line_signature = published.date_line
+    how["date_rungs"] = " ".join(published.rungs)
     reasons.extend(published.problems)
     result.modified_at = pubdate.find_modified(root)
 

@@ -183,6 +183,7 @@ class Published:
     rung: str | None
     problems: list[str]
     date_line: str | None  # the structural signature of the line above the headline, if any
+    rungs: tuple[str, ...] = ()  # every rung that gave a date, in cascade order
 
 
 def find_published(
@@ -214,14 +215,15 @@ def find_published(
             found.problems.append("the line above the headline is the site's date strip")
         else:
             found.add_text("date_line", text_of(line), "date line")
+    rungs = tuple(r for r, _ in found.candidates)
     if not found.candidates:
         return Published(None, None, found.problems, line_sig)
     rung, value = found.candidates[0]
     for later_rung, later in found.candidates[1:]:
         refined = same_day_refinement(value, later)
         if refined is not None:
-            return Published(refined, f"{rung}+{later_rung}", found.problems, line_sig)
-    return Published(value, rung, found.problems, line_sig)
+            return Published(refined, f"{rung}+{later_rung}", found.problems, line_sig, rungs)
+    return Published(value, rung, found.problems, line_sig, rungs)
 
 
 def find_modified(root: Any) -> DateValue | None:

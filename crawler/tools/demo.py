@@ -47,6 +47,7 @@ def run_demo(sites: list[str] | None = None, keep_state: bool = False) -> int:
     if state_dir:
         settings.set("STATE_DIR", state_dir, priority="cmdline")
     with serve_sites(slugs) as running:
+        expected_verdicts = {slug: r.site.expected_verdict for slug, r in running.items()}
         print(f"Serving {len(running)} fixture sites on 127.0.0.1; crawling...")
         result = run_sites(
             settings,
@@ -69,4 +70,7 @@ def run_demo(sites: list[str] | None = None, keep_state: bool = False) -> int:
     if len(titles) > SHOWN_TITLES:
         print(f"  ... and {len(titles) - SHOWN_TITLES} more in {out_file}")
     print("\n".join(closing_lines(result)))
-    return 1 if failures or result.failed else 0
+    unexpected = [s.site for s in summaries if s.failed and expected_verdicts.get(s.site) != "failed"]
+    if unexpected:
+        print(f"failed unexpectedly: {', '.join(unexpected)}")
+    return 1 if failures or unexpected else 0

@@ -10,6 +10,8 @@ Each site lives in `tests/fixtures/sites/<slug>/` with a `fixture.toml`:
     route = "/web/guest/chi-tiet?id=54019&_c=3"
     expected = "article_54019.expected.json"
 
+`expected_verdict = "failed"` marks a fixture whose crawl must fail (a robots.txt refusal).
+
 Only loopback addresses are ever bound.
 """
 
@@ -58,6 +60,9 @@ class FixtureSite:
     reconstructed: bool = True
     origin: str = ""
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The verdict a crawl of the fixture must give when it is not ok/quiet (baolangson's robots.txt
+    # refuses the crawler, as the real site's does: "failed").
+    expected_verdict: str | None = None
 
     def expected(self, article: dict[str, Any]) -> dict[str, Any]:
         import json
@@ -88,6 +93,7 @@ def load_fixture_site(slug: str, root: Path = FIXTURES_DIR) -> FixtureSite:
         reconstructed=bool(meta.get("reconstructed", True)),
         origin=str(meta.get("origin", "")),
         headers={_route_key(k): v for k, v in meta.get("headers", {}).items()},
+        expected_verdict=meta.get("expected_verdict"),
     )
 
 

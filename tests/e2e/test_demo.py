@@ -23,7 +23,8 @@ SEED_000_TITLE = "Tập huấn nghiệp vụ công tác dân vận cho lực lư
 
 def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     # No SCRAPY_SETTINGS_MODULE and no scrapy.cfg in cwd: the demo must find its settings itself.
-    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    # TAPHUAN_HOME: the project's output goes to the test's directory, not the checkout's.
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"} | {"TAPHUAN_HOME": str(cwd)}
     return subprocess.run([sys.executable, "-m", "crawler.tools.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=240)
 
@@ -49,9 +50,12 @@ def test_demo_exits_zero_and_reports(demo) -> None:
     assert proc.stdout.startswith(f"Serving {len(served)} fixture sites on 127.0.0.1; crawling...\n")
     out = output_file(cwd)
     count = len(out.read_text("utf-8").splitlines())
-    assert (f"\n{count} training announcements written to {out.relative_to(cwd)} "
+    assert (f"\n{count} training announcements written to {out} "
             "(all valid against the schema)\n") in proc.stdout
-    assert re.search(r"^run summary: output/runs/[\d\-T]+\.json$", proc.stdout, re.MULTILINE)
+    assert re.search(rf"^summary saved to {re.escape(str(cwd))}/output/demo/runs/[\d\-T]+\.json$", proc.stdout,
+                     re.MULTILINE)
+    # Demo runs are kept apart from real ones: nothing in output/runs or the real state store.
+    assert not (cwd / "output" / "runs").exists() and not (cwd / "output" / ".state").exists()
     # Dropped items are counted in the table, not dumped whole into the log.
     assert "Dropped:" not in proc.stderr
 

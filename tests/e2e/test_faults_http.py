@@ -239,12 +239,13 @@ def test_robots_disallow_is_obeyed_counted_and_said(crawl) -> None:
 def test_robots_refusing_everything_is_reported_as_such(crawl) -> None:
     with serve_faults(danang_site(robots="User-agent: *\nDisallow: /\n")) as server:
         result = crawl("danang", server.base_url, *KEEP)
-    assert result.items == [] and result.returncode == 0
+    # Obeyed, and loud: the site failed (exit 1), and the one line at its end says why.
+    assert result.items == [] and result.returncode == 1
     assert server.hits == ["/robots.txt"]
     assert result.stats["robotstxt/forbidden"] == 1
-    assert "robots.txt refused 1 request(s) and nothing was crawled" in result.log
+    assert "danang: failed; 1 pages, 0 new; robots.txt refused 1 request(s); nothing was fetched" in result.log
     summary = summarize("danang", result.stats)
-    assert summary.status == "robots_refused"
+    assert summary.verdict == "failed"
 
 
 def test_page_cap_stops_the_crawl_and_says_why(crawl) -> None:
@@ -273,4 +274,4 @@ def test_time_cap_stops_a_stuck_crawl_and_says_why(crawl) -> None:
     assert len(delivered) == len(set(delivered))
     assert set(delivered) <= {real_url(article_path(i)) for i in ARTICLE_IDS}
     summary = summarize("danang", result.stats)
-    assert summary.finish_reason == "closespider_timeout" and summary.status in ("ok", "empty")
+    assert summary.finish_reason == "closespider_timeout" and summary.verdict in ("ok", "quiet")

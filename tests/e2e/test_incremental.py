@@ -75,11 +75,19 @@ def test_second_run_emits_nothing_and_fetches_no_known_article(serve, crawl, tmp
     assert second.returncode == 0, second.log[-2000:]
     assert second.items == []
     second_hits = running.hits[fetched_before:]
-    # Emitted articles and the ones found irrelevant are not fetched again. (Links of the page shell
-    # that 404 on the fixture are unknown, so they are tried again: a missing page may appear.)
+    # Emitted articles and the ones found irrelevant are not fetched again, and neither are the links
+    # of the page shell that answered 404: dead links are remembered (for DEAD_DAYS), not retried
+    # on every run.
     known = {a["route"] for a in load_fixture_site("danang").articles if "chi-tiet" in a["route"]}
     assert known and not known & set(second_hits), second_hits
-    assert second.stats["discovery/skipped_known"] == len(article_urls("danang", training_only=False))
+    # Page 1 of the listing brings nothing new (its 3 articles are known, its dead links remembered),
+    # so its page 2 (the fourth article and two more dead links) is not read at all.
+    assert second.stats["discovery/skipped_known"] == len(article_urls("danang", training_only=False)) - 1
+    assert second.stats["discovery/listing_pages"] == 1
+    assert "stops at page 1: nothing new" in second.log
+    dead_on_page_1 = first.stats["errors/HttpError_404"] - 2
+    assert second.stats["discovery/skipped_dead"] == dead_on_page_1
+    assert "errors/HttpError_404" not in second.stats
 
 
 def test_a_new_article_between_runs_is_exactly_what_the_next_run_emits(serve, crawl, tmp_path: Path) -> None:

@@ -198,8 +198,9 @@ class DiscoverySpider(scrapy.Spider):
             if fetch_key(canon) != canon:
                 self.count("dupefilter/url_variant")
             return None
-        if state.already_done(real_url, self.args.refresh_days):
-            self.count("discovery/skipped_known")
+        settled = state.settled(real_url, self.args.refresh_days)
+        if settled is not None:
+            self.count(f"discovery/skipped_{settled}")
             return None
         if not self.within_budget():
             return None
@@ -306,7 +307,7 @@ class DiscoverySpider(scrapy.Spider):
             return
         found = [link.url for link in self.links(response, real_url)
                  if self.is_own(link.url) and self.site.is_article_url(link.url)]
-        if not found and not self._fell_back_listing:
+        if not found and page == 1 and not self._fell_back_listing:
             # The site file's listing gives no article link: its patterns or its listing URL drifted.
             # The page is read by shape from here on, and the site's home page too.
             self._fell_back_listing = True
