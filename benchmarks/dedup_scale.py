@@ -27,7 +27,7 @@ from crawler.dedup.decide import Kind, decide
 from crawler.dedup.fingerprint import DocSig, content_hash, doc_sig
 from crawler.dedup.store import Record, SQLiteStateStore
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent.parent / "tests" / "data" / "seeds"
 _FALLBACK = (
     "Ban Dân vận Tỉnh ủy tổ chức hội nghị tập huấn công tác dân vận cho đội ngũ cán bộ cơ sở năm nay "
     "các đại biểu được truyền đạt chuyên đề về xây dựng Đảng vận động Nhân dân đồng bào dân tộc thiểu số"

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.text.event_dates import find_event_dates
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
 PUB = date(2023, 5, 25)
 
 # (text, published, start, end)
@@ -98,9 +98,8 @@ def test_seed_000_excerpt() -> None:
 
 
 def _seed(prefix: str) -> str:
-    matches = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.exists() else []
-    if not matches:
-        pytest.skip("shared seeds not available")
+    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
+    assert matches, f"seed {prefix} is missing (tests/data/seeds/)"
     return matches[0].read_text(encoding="utf-8")
 
 

@@ -2,7 +2,7 @@
 """Realistic Vietnamese test texts for the dedup tests (no tests here; imported by test_dedup_*.py,
 test_state_*.py).
 
-SEED_COPY_BODY is the body of seed 004 verbatim (/work/shared/seeds/004_7827dd883e4d051c.txt):
+SEED_COPY_BODY is the body of seed 004 verbatim (tests/data/seeds/004_7827dd883e4d051c.txt):
 danvan.vn's copy of a baolangson.vn story, with its caption, the "(baolangson.vn)" credit and the
 "Gửi cho bạn bè" / "Các tin khác" leftovers. The baolangson.vn original could not be found in public
 copies, so ORIGINAL_* is RECONSTRUCTED the way that paper publishes: a "LSO -" sapo in the summary,

@@ -12,7 +12,7 @@ import pytest
 from crawler.text import normalize_text, normalize_tone_marks
 from crawler.text.legacy import decode_html_bytes, detect_legacy, fix_legacy
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
 
 # TCVN3 samples: the first was produced with glibc iconv (UTF-8 -> TCVN5712-1, bytes read as
 # Latin-1); the others are the strings used by public converters' tests and docs.
@@ -72,7 +72,7 @@ def test_not_legacy(text: str) -> None:
     assert fix_legacy(text) == text
 
 
-@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")) if SEEDS.exists() else [], ids=lambda p: p.name)
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name)
 def test_seeds_are_not_legacy(seed: Path) -> None:
     text = seed.read_text(encoding="utf-8")
     assert detect_legacy(text) is None
@@ -218,7 +218,7 @@ def _strings(value: object) -> list[str]:
 
 def _unicode_texts() -> list[tuple[str, str]]:
     """(where, text) for the seeds and every string of the fixtures' expected JSON."""
-    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))] if SEEDS.exists() else []
+    texts = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
     for path in sorted(FIXTURES.glob("*/*.json")):
         for i, text in enumerate(_strings(json.loads(path.read_text(encoding="utf-8")))):
             if not text.startswith("http"):
