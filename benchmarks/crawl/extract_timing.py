@@ -1,6 +1,6 @@
 """Extraction alone, per page: our extractor, our extractor + classification, and trafilatura.
 
-Pages: the real saved articles of /work/shared/html_samples (listed as articles in its MANIFEST.md)
+Pages: the real saved articles of tests/data/html_samples (listed as articles in its MANIFEST.md)
 and every fixture article with an expected body. Each extractor gets the same decoded text (what
 Scrapy's `response.text` gives the spider); a page's time is the median of `repeats` runs, and the
 reported figure is the median over pages. Times are the process's CPU time (steadier than wall time
@@ -16,15 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.stages import assemble_item
 from crawler.dedup.canonical import rules_from_mapping
 from crawler.extract import extract_article
 from crawler.extract.decode import decode_html
-from crawler.stages import process_standalone
 from crawler.sites.registry import SiteConfig, load_registry_with_errors, site_for_url
+from crawler.stages import assemble_item, process_standalone
 from crawler.tools.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 
-SAMPLES = Path("/work/shared/html_samples")
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "data" / "html_samples"
 
 
 @dataclass

@@ -13,7 +13,7 @@ from functools import lru_cache
 from crawler.relevance._text import fold_aligned
 from crawler.text import normalize_text
 
-# Display names as in /work/shared/reference/sites.md §3; the six centrally run cities first.
+# Display names as in the shared reference/sites.md §3; the six centrally run cities first.
 PROVINCES: tuple[str, ...] = (
     "Hà Nội",
     "TP Hồ Chí Minh",
