@@ -35,7 +35,7 @@ SCHEMA_VERSION = 2
 DEFAULT_STATE_DIR = Path("output/.state")
 STATE_FILE = "state.sqlite3"
 DEAD_DAYS = 30
-REBUILD_HINT = "uv run crawler state rebuild --from output/"
+REBUILD_HINT = "uv run crawler state rebuild output/"
 
 
 class StateError(RuntimeError):
@@ -308,7 +308,7 @@ class SQLiteStateStore:
         except StateError:
             raise
         except sqlite3.Error as exc:
-            raise self._damaged(str(exc)) from None
+            raise self._damaged(" ".join(str(exc).split())) from None
 
     def _damaged(self, problem: str) -> StateError:
         if "readonly" in problem or "unable to open" in problem:
@@ -323,7 +323,7 @@ class SQLiteStateStore:
         the file: a damaged page is reported instead of silently losing known URLs."""
         rows = [r[0] for r in self._db.execute("PRAGMA quick_check(3)")]
         if rows != ["ok"]:
-            raise self._damaged("; ".join(rows))
+            raise self._damaged(" ".join(" ".join(rows).split()))
 
     # -- transactions -------------------------------------------------------------------------
 
@@ -716,14 +716,15 @@ class SQLiteStateStore:
             "AND NOT EXISTS (SELECT 1 FROM mirrors m WHERE m.mirror_url = pending.url)", (run_id,))
         site = run_row["site"] if run_row else None
         for line in lines:
-            if line.get("site") == site and self._remark(line):
+            if line.get("site") == site and self.remark(line):
                 result.remarked += 1
                 result.kept += 1
         self._seal(run_id)
         self.commit()
         return result
 
-    def _remark(self, line: dict[str, Any]) -> bool:
+    @_guarded
+    def remark(self, line: dict[str, Any]) -> bool:
         """Mark a delivered line emitted when the store does not know it at that revision."""
         canon, revision = line.get("canonical_url"), line.get("revision")
         if not isinstance(canon, str) or not isinstance(revision, int):
@@ -734,13 +735,26 @@ class SQLiteStateStore:
         title, body = str(line.get("title") or ""), str(line.get("body") or "")
         published = line.get("published_at") if isinstance(line.get("published_at"), str) else None
         record = Record(canon, str(line.get("site") or ""), content_hash(title, body), doc_sig(body), published)
-        run_id, self.run_id = self.run_id, None  # final, not a tentative mark of an open run
+        # A mark of a line already delivered is final, not a tentative mark of an open run.
+        run_id, self.run_id = self.run_id, None
         try:
             self.mark_emitted(record)
         finally:
             self.run_id = run_id
         self._db.execute("UPDATE records SET revision = ? WHERE url = ?", (revision, canon))
+        for mirror in line.get("mirrors") or []:
+            if isinstance(mirror, str):
+                self.add_mirror(canon, mirror)
         return True
+
+    def counts(self) -> dict[str, int]:
+        """What the store knows, for `crawler state check`."""
+        one = lambda sql: int(self._db.execute(sql).fetchone()[0])  # noqa: E731
+        return {"URLs known": one("SELECT COUNT(*) FROM records"),
+                "emitted": one("SELECT COUNT(*) FROM records WHERE emitted = 1"),
+                "mirrors": one("SELECT COUNT(*) FROM mirrors"), "dead links": one("SELECT COUNT(*) FROM dead"),
+                "held copies": one("SELECT COUNT(*) FROM pending WHERE released_run IS NULL"),
+                "runs": one("SELECT COUNT(*) FROM runs")}
 
 
 def feed_records(path: str | Path) -> Iterator[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -21,10 +22,48 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _control_characters(obj: Any, path: str = "") -> list[str]:
+    """Strings holding control characters (an escape sequence in a title): never text. A line
+    break is allowed (the body's paragraphs)."""
+    if isinstance(obj, str):
+        found = _CONTROL.search(obj)
+        return [f"{path or '<line>'}: control character {found.group()!r} at {found.start()}"] if found else []
+    if isinstance(obj, dict):
+        return [e for k, v in obj.items() for e in _control_characters(v, f"{path}/{k}".lstrip("/"))]
+    if isinstance(obj, list):
+        return [e for i, v in enumerate(obj) for e in _control_characters(v, f"{path}/{i}".lstrip("/"))]
+    return []
+
+
 def line_errors(obj: Any) -> list[str]:
     """Human-readable schema violations of one decoded line ([] when valid)."""
     errors = sorted(validator().iter_errors(obj), key=lambda e: list(e.absolute_path))
-    return [f"{'/'.join(str(p) for p in e.absolute_path) or '<line>'}: {e.message}" for e in errors]
+    found = [f"{'/'.join(str(p) for p in e.absolute_path) or '<line>'}: {e.message}" for e in errors]
+    return found + _control_characters(obj)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_line(raw: bytes) -> Any:
+    """One line as JSON, strictly: UTF-8, no NaN/Infinity; ValueError (with a short reason) for
+    anything else, including numbers too long to read and nesting too deep to follow."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8: {exc}") from None
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError("not a line of this contract: nested too deeply") from None
+    except ValueError as exc:  # NaN/Infinity, or an integer longer than Python reads
+        raise ValueError(f"not JSON of this contract: {exc}") from None
 
 
 def validate_file(path: Path) -> tuple[int, list[tuple[int, list[str]]]]:
@@ -35,14 +74,14 @@ def validate_file(path: Path) -> tuple[int, list[tuple[int, list[str]]]]:
         for number, raw in enumerate(fh, start=1):
             count += 1
             try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                failures.append((number, [f"not UTF-8: {exc}"]))
+                obj = parse_line(raw)
+                errors = line_errors(obj)
+            except ValueError as exc:
+                failures.append((number, [str(exc)]))
                 continue
-            except json.JSONDecodeError as exc:
-                failures.append((number, [f"not JSON: {exc.msg} at column {exc.colno}"]))
+            except RecursionError:
+                failures.append((number, ["not a line of this contract: nested too deeply"]))
                 continue
-            errors = line_errors(obj)
             if errors:
                 failures.append((number, errors))
     return count, failures

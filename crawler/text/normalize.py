@@ -182,6 +182,9 @@ def normalize_tone_marks(text: str) -> str:
     return _WORD.sub(lambda m: _fix_word(m.group()), text)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f]")
+
+
 def _pre_normalize(text: str) -> str:
     """Entities decoded, legacy font mojibake fixed, zero-width removed, Ð -> Đ, NFC. Keeps spaces."""
     text = html.unescape(text) if "&" in text else text
@@ -190,6 +193,9 @@ def _pre_normalize(text: str) -> str:
 
     text = fix_legacy(text)
     text = _ZERO_WIDTH.sub("", text)
+    # Control characters (an ANSI escape in a title, a stray \x01) are never text: a terminal that
+    # prints the line must not be driven by the page. Tabs and line breaks become spaces below.
+    text = _CONTROLS.sub("", text)
     text = text.replace("\u00d0", "\u0110")  # Icelandic Ð typed for Vietnamese Đ
     text = unicodedata.normalize("NFC", text)
     return normalize_tone_marks(text)

@@ -1,22 +1,46 @@
-"""The `crawler` console script: extract one page, validate output, run the offline demo."""
+"""The `crawler` console script: extract one page, validate output, export new lines, check or
+rebuild the state store, list spider arguments, run the offline demo.
+
+Exit status: 0 done, 1 the input was read but fails (not an article, invalid lines, a damaged
+state), 2 a mistake in the command or a file that cannot be read. Every message is one line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 from crawler import __version__
 
 
+class CliError(Exception):
+    """One line for the user; exit status 2."""
+
+
 def _read_input(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    return Path(path).read_bytes()
+    try:
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except IsADirectoryError:
+        raise CliError(f"cannot read {path}: it is a directory") from None
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _looks_like_html(raw: bytes) -> bool:
+    head = raw[:4096].lstrip().lower()
+    if raw[:2] == b"\x1f\x8b":
+        return True  # gzip: decoded by the extractor
+    if b"\x00" in raw[:4096]:
+        return False
+    return head.startswith((b"<!doctype", b"<html", b"<?xml", b"\xef\xbb\xbf")) or b"<body" in head or b"<p" in head \
+        or b"<div" in head or b"<h1" in head
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.adapters.args import ArgError, http_url
     from crawler.adapters.spiders.generic import generic_site
     from crawler.dedup.canonical import rules_from_mapping
     from crawler.extract import extract_article
@@ -24,23 +48,31 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.stages import assemble_item, process_standalone
 
     try:
-        raw = _read_input(args.file)
-    except OSError as exc:
-        print(f"crawler extract: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
-    site = site_for_url(args.url)
-    article = extract_article(args.url, raw, site)
+        url = http_url("url", args.url)
+    except ArgError:
+        raise CliError(f"--url {args.url!r}: expected the page's http(s) URL") from None
+    raw = _read_input(args.file)
+    if not raw.strip():
+        print(f"crawler extract: {args.file} is empty: no page to read", file=sys.stderr)
+        return 1
+    if not _looks_like_html(raw):
+        print(f"crawler extract: {args.file} is not HTML (binary or plain text)", file=sys.stderr)
+        return 1
+    site = site_for_url(url)
+    if site is None:
+        print(f"crawler extract: no site file for {url.split('/')[2]}: the generic rules read the page",
+              file=sys.stderr)
+    article = extract_article(url, raw, site)
+    if not article.is_article:
+        print(f"crawler extract: {url} does not look like an article ({'; '.join(article.reasons)})",
+              file=sys.stderr)
     if args.text:
         print(article.body)
-        return 0 if article.body else 1
-    target = site or generic_site([args.url])
-    item = process_standalone(assemble_item(article, target), rules_from_mapping(site.canonical if site else None))
-    data = item.to_dict()
-    if not article.is_article:
-        print(f"crawler extract: {args.url} does not look like an article ({'; '.join(article.reasons)})",
-              file=sys.stderr)
-    print(json.dumps(data, ensure_ascii=False, indent=None if args.compact else 2))
-    return 0
+    else:
+        target = site or generic_site([url])
+        item = process_standalone(assemble_item(article, target), rules_from_mapping(site.canonical if site else None))
+        print(json.dumps(item.to_dict(), ensure_ascii=False, indent=None if args.compact else 2))
+    return 0 if article.is_article else 1
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -60,9 +92,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if failures:
             print(f"{name}: {len(failures)} of {count} lines invalid", file=sys.stderr)
             status = max(status, 1)
+        elif count == 0:
+            print(f"{name}: empty (no line to check)", file=sys.stderr)
+            status = max(status, 1)
         else:
             print(f"{name}: {count} lines valid")
     return status
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from crawler.tools.export import ExportError, export
+
+    try:
+        count, runs = export(since_run=args.since_run, sites=args.site, provinces=args.province, since=args.since,
+                             fmt=args.format, output=args.output)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    print(f"crawler export: {count} line(s) from {runs} run(s)" + (f" written to {args.output}" if args.output
+                                                                    and args.output != "-" else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    from crawler.tools.state import check, rebuild
+
+    if args.action == "check":
+        return check(args.state_dir)
+    return rebuild(args.state_dir, [Path(p) for p in args.sources])
+
+
+def cmd_args(args: argparse.Namespace) -> int:
+    from crawler.adapters.args import GenericArgs, SiteArgs, help_table
+
+    print("Arguments of a site's spider (`scrapy crawl <site>`, and every site of `scrapy crawlall`):\n")
+    print(help_table(SiteArgs))
+    print("\nArguments of `scrapy crawl generic`:\n")
+    print(help_table(GenericArgs))
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -71,8 +137,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(sites=[s for s in (args.sites or "").split(",") if s], keep_state=args.keep_state)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="crawler", description=__doc__)
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crawler", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"taphuan-crawler {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -87,13 +154,46 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_validate)
 
+    p = sub.add_parser("export", help="the lines written by recent runs, all sites, one file (JSONL or CSV)")
+    p.add_argument("--since-run", default="last", help="'last' (the latest run), 'all', a run id "
+                   "(output/runs/<id>.json) or 'N' (the last N runs)")
+    p.add_argument("--site", action="append", default=[], help="only this site (repeatable)")
+    p.add_argument("--province", action="append", default=[], help="only this province (repeatable)")
+    p.add_argument("--since", help="only items published on or after YYYY-MM-DD")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("state", help="check the state store, or rebuild it from feed files")
+    p.add_argument("action", choices=("check", "rebuild"))
+    p.add_argument("sources", nargs="*", default=["output"], help="rebuild: feed files or folders of them "
+                   "(default: output/)")
+    p.add_argument("--state-dir", default=None, help="default: the STATE_DIR setting (output/.state)")
+    p.set_defaults(func=cmd_state)
+
+    p = sub.add_parser("args", help="the spiders' -a arguments")
+    p.set_defaults(func=cmd_args)
+
     p = sub.add_parser("demo", help="serve the bundled fixture sites on 127.0.0.1 and crawl them")
     p.add_argument("--sites", help="comma-separated slugs (default: every site with fixtures)")
     p.add_argument("--keep-state", action="store_true", help="reuse output/.state instead of a fresh one")
     p.set_defaults(func=cmd_demo)
+    return parser
 
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"crawler {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # `crawler extract ... | head`: the reader left; nothing to report. Point stdout at devnull so
+        # the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

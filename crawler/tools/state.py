@@ -1,0 +1,84 @@
+"""`crawler state check` and `crawler state rebuild`: look at the state store, or rebuild it from
+the feed files, which are the truth of what consumers received.
+
+A damaged database is moved aside (state.sqlite3.damaged-<UTC time>), never deleted; the rebuilt
+one knows every delivered line (its URL, revision, content hash and near-duplicate signature,
+recomputed from the line's text) and every mirror, so the next run repeats nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from crawler.dedup.store import STATE_FILE, SQLiteStateStore, StateError, feed_records
+from crawler.paths import resolve
+
+
+def _state_dir(given: str | None) -> Path:
+    if given:
+        return resolve(given)
+    from scrapy.utils.project import get_project_settings
+
+    return resolve(get_project_settings().get("STATE_DIR"))
+
+
+def check(state_dir: str | None) -> int:
+    directory = _state_dir(state_dir)
+    if not (directory / STATE_FILE).exists():
+        print(f"crawler state: no state database at {directory / STATE_FILE} (the first run creates it)")
+        return 0
+    try:
+        with SQLiteStateStore(directory, check=True) as store:
+            counts = store.counts()
+    except StateError as exc:
+        print(f"crawler state: {exc}", file=sys.stderr)
+        return 1
+    print(f"crawler state: {directory / STATE_FILE} is sound: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def feed_files(sources: list[Path]) -> list[Path]:
+    """JSON Lines files named or found under the folders (demo output left out: not delivered)."""
+    files: list[Path] = []
+    for source in sources:
+        source = resolve(source)
+        if source.is_file():
+            files.append(source)
+        elif source.is_dir():
+            files += sorted(p for p in source.rglob("*.jsonl") if "demo" not in p.relative_to(source).parts)
+    return files
+
+
+def rebuild(state_dir: str | None, sources: list[Path]) -> int:
+    directory = _state_dir(state_dir)
+    path = directory / STATE_FILE
+    files = feed_files(sources)
+    if not files:
+        print(f"crawler state: no feed file in {', '.join(str(s) for s in sources)}: nothing to rebuild from",
+              file=sys.stderr)
+        return 2
+    if path.exists():
+        aside = path.with_name(f"{STATE_FILE}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            extra = path.with_name(STATE_FILE + suffix)
+            if extra.exists():
+                extra.rename(aside.with_name(aside.name + suffix))
+        print(f"crawler state: the old database is kept as {aside}")
+    lines = marked = 0
+    try:
+        with SQLiteStateStore(directory) as store:
+            for feed in files:
+                for line in feed_records(feed):
+                    lines += 1
+                    marked += store.remark(line)
+            store.commit()
+            counts = store.counts()
+    except StateError as exc:
+        print(f"crawler state: {exc}", file=sys.stderr)
+        return 1
+    print(f"crawler state: rebuilt {path} from {lines} line(s) in {len(files)} file(s): "
+          + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
