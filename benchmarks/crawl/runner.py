@@ -98,7 +98,7 @@ def run_full(base_url: str, work: Path, timeout: float = 3600, profile: bool = F
     """The project's `scrapy crawl danang` with every pipeline and the state store; with
     profile=True it runs under pyinstrument and writes full.profile.html next to the log."""
     work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO))
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO), TAPHUAN_HOME=str(work))
     runner = [sys.executable, "-m", "scrapy"]
     if profile:
         runner = [sys.executable, "-m", "pyinstrument", "-r", "html", "-o", str(work / "full.profile.html"),

@@ -162,7 +162,7 @@ def test_killed_crawl_leaves_whole_lines_and_resumes_without_repeat_or_loss(serv
     everything = article_urls("danang", training_only=False)
     slow = serve("danang", delays={"chi-tiet": 1.5})["danang"]
     out1 = tmp_path / "killed.jsonl"
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO))
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO), TAPHUAN_HOME=str(tmp_path))
     args = [sys.executable, "-m", "scrapy", "crawl", "danang", "-a", f"base_url={slow.base_url}",
             "-O", f"{out1}:jsonlines", "-s", f"STATE_DIR={tmp_path / 'state'}", "-s", "KEEP_IRRELEVANT=True",
             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=1"]

@@ -88,7 +88,7 @@ def measure(total: int) -> dict:
                                                            fallback=make) as server:
         out = Path(tmp) / "out.jsonl"
         stats = Path(tmp) / "stats.json"
-        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO))
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO), TAPHUAN_HOME=tmp)
         args = [sys.executable, "-m", "scrapy", "crawl", "danang", "-a", f"base_url={server.base_url}",
                 "-a", f"max_pages={pages + 5}", "-O", f"{out}:jsonlines", "-s", f"STATE_DIR={tmp}/state",
                 "-s", f"STATS_FILE={stats}", "-s", "KEEP_IRRELEVANT=True", "-s", "AUTOTHROTTLE_ENABLED=False",
