@@ -9,6 +9,7 @@ The other benchmarks, each its own entry point (see docs/benchmarks.md and the R
     uv run python -m benchmarks.relevance_eval    classifier precision/recall on a labelled set
     uv run python -m benchmarks.dedup_scale       near-duplicate index cost at 10k and 100k
     uv run python -m benchmarks.crawl.stages      CPU ms per page of each stage of the full crawl
+    uv run python -m benchmarks.generic_vs_site   zero-config spider from the home page vs each site file
 """
 
 from __future__ import annotations

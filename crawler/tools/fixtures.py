@@ -6,6 +6,8 @@ Each site lives in `tests/fixtures/sites/<slug>/` with a `fixture.toml`:
     origin = "where the markup comes from (real sample path, or the evidence it was rebuilt from)"
     [routes]                        # request path (+ query) -> file in this folder
     "/web/guest/chi-tiet?id=54019&_c=3" = "article_54019.html"
+    [redirects]                     # optional: request path (+ query) -> Location, answered with 302
+    "/" = "/web/guest/trang-chu"    # or { location = "/web/guest/trang-chu", status = 301 }
     [[articles]]                    # article pages with the expected extraction
     route = "/web/guest/chi-tiet?id=54019&_c=3"
     expected = "article_54019.expected.json"
@@ -63,6 +65,7 @@ class FixtureSite:
     # The verdict a crawl of the fixture must give when it is not ok/quiet (baolangson's robots.txt
     # refuses the crawler, as the real site's does: "failed").
     expected_verdict: str | None = None
+    redirects: dict[str, tuple[int, str]] = field(default_factory=dict)  # route -> (status, Location)
 
     def expected(self, article: dict[str, Any]) -> dict[str, Any]:
         import json
@@ -72,6 +75,19 @@ class FixtureSite:
 
     def file_for(self, path_and_query: str) -> Path | None:
         return self.routes.get(_route_key(path_and_query))
+
+    def redirect_for(self, path_and_query: str) -> tuple[int, str] | None:
+        return self.redirects.get(_route_key(path_and_query))
+
+
+def _redirect(meta_path: Path, route: str, value: Any) -> tuple[int, str]:
+    if isinstance(value, str):
+        return 302, value
+    if isinstance(value, dict) and isinstance(value.get("location"), str):
+        status = int(value.get("status", 302))
+        if status in (301, 302, 303, 307, 308):
+            return status, value["location"]
+    raise ValueError(f"{meta_path}: redirect {route!r} must be a Location string or {{ location, status = 30x }}")
 
 
 def load_fixture_site(slug: str, root: Path = FIXTURES_DIR) -> FixtureSite:
@@ -94,6 +110,7 @@ def load_fixture_site(slug: str, root: Path = FIXTURES_DIR) -> FixtureSite:
         origin=str(meta.get("origin", "")),
         headers={_route_key(k): v for k, v in meta.get("headers", {}).items()},
         expected_verdict=meta.get("expected_verdict"),
+        redirects={_route_key(k): _redirect(meta_path, k, v) for k, v in meta.get("redirects", {}).items()},
     )
 
 
@@ -112,6 +129,11 @@ class _Handler(BaseHTTPRequestHandler):
             if fragment in self.path:
                 time.sleep(seconds)  # a slow server, for tests that must catch a crawl mid-way
                 break
+        redirect = self.site.redirect_for(self.path)
+        if redirect is not None:
+            status, location = redirect
+            self._send(status, b"", "text/html; charset=utf-8", {"Location": location})
+            return
         target = self.site.file_for(self.path)
         if target is None and urlsplit(self.path).path == "/robots.txt":
             self._send(200, b"User-agent: *\nAllow: /\n", "text/plain; charset=utf-8")
