@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from scrapy.crawler import Crawler
 
@@ -26,49 +26,48 @@ class OutputError(OSError):
 @dataclass
 class FeedFile:
     """One output file, opened on its first line (no empty files for sites with nothing new), every
-    line flushed and synced before the items in it are marked delivered. A failed write is cut off
-    the file again, so the file never ends in half a line."""
+    line written, then synced before the items in it are marked delivered. Written through the raw
+    file descriptor, unbuffered: a line that fails half-way (a full disk) is cut off the file again,
+    so the file never ends in half a line."""
 
     path: Path
     overwrite: bool
-    handle: IO[bytes] | None = None
+    fd: int | None = None
     users: int = 0
     lines: int = 0
     sync: bool = True
 
+    def _open(self) -> int:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists() and not self.path.is_file() and not self.path.is_char_device():
+            raise IsADirectoryError(21, "not a regular file")
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if self.overwrite else os.O_APPEND)
+        return os.open(self.path, flags, 0o644)
+
     def write(self, data: bytes) -> None:
         try:
-            if self.handle is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                if self.path.exists() and not self.path.is_file():
-                    raise IsADirectoryError(21, "not a regular file")
-                self.handle = open(self.path, "wb" if self.overwrite else "ab")  # noqa: SIM115
-            start = self.handle.tell()
+            if self.fd is None:
+                self.fd = self._open()
+            start = os.lseek(self.fd, 0, os.SEEK_END)
             try:
-                self.handle.write(data)
-                self.handle.flush()
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view):]
                 if self.sync:
-                    os.fsync(self.handle.fileno())
+                    os.fsync(self.fd)
             except OSError:
-                self._cut(start)
+                with contextlib.suppress(OSError):
+                    os.ftruncate(self.fd, start)
                 raise
         except OSError as exc:
             raise OutputError(exc.errno, f"cannot write the feed {self.path}: {exc.strerror or exc}") from exc
         self.lines += data.count(b"\n")
 
-    def _cut(self, size: int) -> None:
-        assert self.handle is not None
-        try:
-            self.handle.seek(size)
-            self.handle.truncate()
-        except (OSError, ValueError):
-            pass  # the file may be gone or read-only; the line is not marked delivered either way
-
     def close(self) -> None:
-        if self.handle is not None:
-            with contextlib.suppress(OSError):  # every line was already flushed and synced
-                self.handle.close()
-            self.handle = None
+        if self.fd is not None:
+            with contextlib.suppress(OSError):  # every line was already written and synced
+                os.close(self.fd)
+            self.fd = None
 
 
 @dataclass

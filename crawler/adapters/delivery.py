@@ -231,6 +231,7 @@ class Delivery:
         if state is None or (component is not None and component.problem and component.problem[0] == "state_error"):
             return
         try:
-            state.store.seal_run()  # every mark in it is of a line already synced to its file
+            # Every mark in it is of a line already synced to its file.
+            state.store.seal_run(complete=reason == "finished" and not self.stopped)
         except StateError as exc:
             logger.error("%s: %s", spider.name, exc)

@@ -10,6 +10,7 @@ for one crawl. Pure decisions live in crawler/dedup/; this module only holds the
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,9 @@ class CrawlState:
     released: set[str] = field(default_factory=set)
     # Outlets whose original this crawl's held copies wait for.
     held_for: set[str] = field(default_factory=set)
+    # The previous run of the site ended early (killed, failed, capped): listings are read past
+    # pages with nothing new this time, or what it left further down would never be reached.
+    catch_up: bool = False
     # On disk, not Python sets: memory stays flat however many pages a crawl discovers.
     seen_articles: SeenSet = field(default_factory=SeenSet)
     seen_pages: SeenSet = field(default_factory=SeenSet)
@@ -131,7 +135,16 @@ class StateComponent:
             self.problem = ("state_error", str(exc))
             return None
         rules = rules_from_mapping(site.canonical if site is not None else None)
-        self.state = CrawlState(store, getattr(site, "slug", spider.name), rules)
+        slug = getattr(site, "slug", spider.name)
+        try:
+            catch_up = not store.previous_run_complete(slug)
+        except sqlite3.Error as exc:
+            self.lock.release()
+            self.problem = ("state_error", f"cannot read the state database {store.path}: {exc}")
+            return None
+        if catch_up:
+            logger.info("%s: the previous run ended early: listings are read past pages with nothing new", slug)
+        self.state = CrawlState(store, slug, rules, catch_up=catch_up)
         return self.state
 
     def engine_started(self) -> None:

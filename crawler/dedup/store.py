@@ -30,7 +30,9 @@ from typing import Any, Protocol, TypeVar
 from crawler.dedup.canonical import url_id
 from crawler.dedup.fingerprint import DocSig, content_hash, doc_sig, is_near_duplicate, jaccard_estimate, lsh_bands
 
-# 2: the `dead` table (URLs that answered 404/410, not fetched again for DEAD_DAYS).
+# 2: the `dead` table (URLs that answered 404/410, not fetched again for DEAD_DAYS); runs.complete
+#    (whether a run ended normally: after one that did not, listings are read past pages with
+#    nothing new, since the interrupted run may have left articles further down).
 SCHEMA_VERSION = 2
 DEFAULT_STATE_DIR = Path("output/.state")
 STATE_FILE = "state.sqlite3"
@@ -252,7 +254,8 @@ CREATE TABLE IF NOT EXISTS runs (
     started TEXT NOT NULL,
     status TEXT NOT NULL,
     pid INTEGER NOT NULL,
-    host TEXT NOT NULL
+    host TEXT NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 0
 );
 """
 
@@ -311,6 +314,8 @@ class SQLiteStateStore:
             raise self._damaged(" ".join(str(exc).split())) from None
 
     def _damaged(self, problem: str) -> StateError:
+        if "full" in problem or "disk I/O" in problem:
+            return StateError(f"cannot write the state database {self.path}: {problem}")
         if "readonly" in problem or "unable to open" in problem:
             return StateError(f"cannot open the state database {self.path} for writing ({problem}); STATE_DIR "
                               "must be a writable directory")
@@ -378,7 +383,10 @@ class SQLiteStateStore:
                 f"the state database {self.path} has schema version {row['version']}, newer than this "
                 f"crawler's ({SCHEMA_VERSION}): upgrade the crawler (git pull; uv sync)")
         elif row["version"] < SCHEMA_VERSION:
-            # 1 -> 2: the `dead` table, created above by CREATE TABLE IF NOT EXISTS.
+            # 1 -> 2: the `dead` table (created above) and runs.complete.
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+            if "complete" not in columns:
+                self._db.execute("ALTER TABLE runs ADD COLUMN complete INTEGER NOT NULL DEFAULT 0")
             self._db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
         self.commit()
 
@@ -655,14 +663,22 @@ class SQLiteStateStore:
         self.commit()
         self.run_id = run_id
 
-    def seal_run(self) -> None:
-        """Call once the run's feed file is complete (closed and flushed): makes its marks final."""
+    def seal_run(self, complete: bool = False) -> None:
+        """Call once the run's feed file is complete (closed and flushed): makes its marks final.
+        `complete`: the run ended normally (not stopped by an error or a cap)."""
         if self.run_id is None:
             self.commit()
             return
         self._seal(self.run_id)
+        self._db.execute("UPDATE runs SET complete = ? WHERE run_id = ?", (int(complete), self.run_id))
         self.commit()
         self.run_id = None
+
+    def previous_run_complete(self, site: str) -> bool:
+        """Whether the site's latest earlier run ended normally (True when there is none)."""
+        row = self._db.execute("SELECT complete FROM runs WHERE site = ? AND run_id IS NOT ? "
+                               "ORDER BY started DESC, rowid DESC LIMIT 1", (site, self.run_id)).fetchone()
+        return row is None or bool(row[0])
 
     def _seal(self, run_id: str) -> None:
         self._begin()

@@ -47,7 +47,7 @@ def test_broken_site_file_stops_only_its_site(tmp_path: Path) -> None:
         base_urls = tmp_path / "base_urls.json"
         base_urls.write_text(json.dumps({"danang": server.base_url}), "utf-8")
         env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO),
-                   TAPHUAN_SITES_DIR=str(sites))
+                   TAPHUAN_SITES_DIR=str(sites), TAPHUAN_HOME=str(tmp_path))
         args = [sys.executable, "-m", "scrapy", "crawlall", "-a", "sites=danang,zz_broken_test",
                 "-a", f"base_urls={base_urls}", "-s", f"STATE_DIR={tmp_path / 'state'}",
                 "-s", "KEEP_IRRELEVANT=True", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]

@@ -328,10 +328,15 @@ class DiscoverySpider(scrapy.Spider):
                 yield request
         yield from self.next_listing_page(response, real_url, listing, page, 0 if new else stale + 1)
 
+    def stale_limit(self) -> int:
+        """Pages in a row with nothing new after which a listing stops (none after an interrupted run)."""
+        if self.state is not None and self.state.catch_up:
+            return 1_000_000
+        return max(STALE_PAGES, self.site.pagination.stop_after_stale, self.settings.getint("STOP_AFTER_STALE_PAGES"))
+
     def next_listing_page(self, response: TextResponse, real_url: str, listing: str, page: int,
                           stale: int) -> Iterator[Request]:
-        if stale >= max(STALE_PAGES, self.site.pagination.stop_after_stale,
-                        self.settings.getint("STOP_AFTER_STALE_PAGES", 1)):
+        if stale >= self.stale_limit():
             logger.info("Pagination of %s stops at page %d: nothing new", listing, page)
             return
         if self.args.since and self.listing_older_than_since(response, real_url):
@@ -401,7 +406,7 @@ class DiscoverySpider(scrapy.Spider):
         # Pagination goes on while pages bring new articles; sections while pages are listings (or a
         # few hops through hubs that are not, like a section page that only links its categories).
         older = bool(self.args.since) and self.listing_older_than_since(response, real_url)
-        if chain_stale <= STALE_PAGES and not older:
+        if chain_stale < self.stale_limit() + 1 and not older:
             for url in found.next_pages:
                 request = self.page_request(url, self.parse_page, priority=min(new, 10), barren=barren,
                                             chain_stale=chain_stale)
