@@ -12,9 +12,9 @@ crawl in its own subprocess with its own temporary STATE_DIR:
   (b) zero-config: scrapy crawl generic -a start_urls=https://<site's host>/ -a base_url=<server>
 
 (b) starts from the home page, as a crawl of the live site would: requests go to the fixture server
-and items keep the site's own URLs. With --direct, (b) is `-a start_urls=<server>/` (and
-`-s BLOCK_PRIVATE_ADDRESSES=False`) instead; links the pages spell with the site's real host
-(all the generated papers' links) are then other sites' links to the generic spider.
+and items keep the site's own URLs. With --direct, (b) is `-a start_urls=<server>/` instead (a start
+URL is trusted like a site's own address, loopback included); links the pages spell with the site's
+real host (all the generated papers' links) are then other sites' links to the generic spider.
 
 Items are matched by URL path and query (query order ignored), failing that by the path and query
 of their canonical URLs, failing that by the same title and publish time (the same story reached
@@ -108,7 +108,7 @@ def run_crawl(spider: str, args: list[str], workdir: Path, timeout: float) -> Cr
     cmd = ["crawl", spider, *args, "-O", f"{out}:jsonlines",
            "-s", f"STATE_DIR={workdir / 'state'}", "-s", f"STATS_FILE={stats_file}",
            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"]
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO))
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO), TAPHUAN_HOME=str(workdir))
     started = time.monotonic()
     try:
         proc = subprocess.run([sys.executable, "-m", "scrapy", *cmd], cwd=workdir, env=env, capture_output=True,
@@ -172,7 +172,7 @@ def compare_site(slug: str, base_url: str, workdir: Path, direct: bool = False, 
     """Crawl one served fixture site with its site file, then with the generic spider, and compare."""
     site = run_crawl(slug, ["-a", f"base_url={base_url}"], workdir / "site", timeout)
     if direct:
-        generic_args = ["-a", f"start_urls={base_url.rstrip('/')}/", "-s", "BLOCK_PRIVATE_ADDRESSES=False"]
+        generic_args = ["-a", f"start_urls={base_url.rstrip('/')}/"]  # a start URL is trusted, loopback too
     else:
         generic_args = ["-a", f"start_urls={home_url(slug)}", "-a", f"base_url={base_url}"]
     generic = run_crawl("generic", generic_args, workdir / "generic", timeout)

@@ -51,6 +51,9 @@ TRANSPORT_HOSTS: dict[str, dict[str, object]] = {}
 DNS_TIMEOUT = 30
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control: an HTTP server per crawl that runs code sent to it. Off, like the
+# telnet console: a scheduled crawler listens on no port.
+REMOTE_CONTROL_ENABLED = False
 
 # --- Output ----------------------------------------------------------------------------------
 # One JSON Lines file per site and run, named by the run's UTC start time, written by

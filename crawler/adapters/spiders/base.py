@@ -183,8 +183,9 @@ class DiscoverySpider(scrapy.Spider):
         if guessed:
             # Not "all": 3xx must still be followed (http -> https moves of /robots.txt and feeds).
             meta["handle_httpstatus_list"] = [400, 401, 403, 404, 410, 500, 502, 503]
+        # Scrapy's duplicate filter stays on: it drops a redirect to a page already fetched.
         return Request(self.to_fetch(real_url), callback=callback, cb_kwargs=cb_kwargs, meta=meta,
-                       errback=self.on_error, priority=priority, dont_filter=True)
+                       errback=self.on_error, priority=priority)
 
     def article_request(self, real_url: str, hint: datetime | date | None = None,
                         priority: int = ARTICLE_PRIORITY) -> Request | None:
@@ -194,9 +195,13 @@ class DiscoverySpider(scrapy.Spider):
         if state is None:
             return None
         canon = state.canonical(real_url)
-        if not state.seen_articles.add(fetch_key(canon)):
-            if fetch_key(canon) != canon:
+        new_spelling = state.seen_articles.add(canon)
+        key = fetch_key(canon)
+        if key != canon and not state.seen_articles.add(key):
+            if new_spelling:  # the same article under another URL: not fetched again
                 self.count("dupefilter/url_variant")
+            return None
+        if not new_spelling:
             return None
         settled = state.settled(real_url, self.args.refresh_days)
         if settled is not None:
@@ -276,7 +281,9 @@ class DiscoverySpider(scrapy.Spider):
         if not self.args.refresh_days or state is None:
             return
         for url in state.recent_urls(self.args.refresh_days):
-            state.seen_articles.add(fetch_key(state.canonical(url)))
+            canon = state.canonical(url)
+            state.seen_articles.add(canon)
+            state.seen_articles.add(fetch_key(canon))
             self.count("discovery/refresh")
             yield Request(self.to_fetch(url), callback=self.parse_article, meta={"real_url": url},
                           errback=self.on_error, priority=ARTICLE_PRIORITY)
