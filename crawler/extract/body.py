@@ -18,6 +18,7 @@ from crawler.extract.dom import (
     drop,
     drop_selected,
     image_src,
+    is_chrome,
     is_hidden,
     is_junk,
     precedes,
@@ -54,7 +55,7 @@ def scored_container(root: Any) -> Any:
     """Readability-style: each paragraph's text scores its parent (and half its grandparent)."""
     scores: dict[Any, float] = {}
     for el in root.iter("p", "div", "td", "span"):
-        if any(a.tag in ("header", "footer", "nav", "aside", "a", "li") for a in el.iterancestors()):
+        if any(a.tag in ("a", "li") or is_chrome(a) for a in el.iterancestors()):
             continue
         own = normalize_text((el.text or "") + " ".join((c.tail or "") for c in el))
         if el.tag == "p":

@@ -92,7 +92,10 @@ def judge(ev: Evidence) -> tuple[bool, list[str]]:
             ev.root, "og:url")
         paragraphs = ev.body.split("\n\n") if ev.body else []
         problems.extend(listing.listing_problems(ev.root, ev.url, ev.title_el, paragraphs, og_type, canonical))
-    if ev.template_missed and not (ev.dated and words >= UNDATED_MIN_WORDS and og_type == "article"):
+    # A site file whose body selector finds nothing has drifted: the page is judged by the generic
+    # rules alone (and the fallback is counted), never dropped for the file's sake. Only a short
+    # undated page is refused there, where the template would have been the evidence.
+    if ev.template_missed and not ev.dated and words < UNDATED_MIN_WORDS:
         problems.append("the site's article template is absent")
     if problems:
         return False, reasons + problems

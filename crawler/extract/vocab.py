@@ -85,12 +85,13 @@ GENERIC_PUBLISHED = (
 )
 GENERIC_AUTHOR = (".article__author", ".the-article-author", ".author-make", ".author", "[itemprop=author]")
 
-# Page chrome above an article: "today" strips, menus, top bars (tags, and whole class/id words).
+# Page chrome around an article: "today" strips, menus, top bars, footers (tags, and whole class/id words).
 CHROME_TAGS = frozenset(["header", "nav", "footer", "aside", "menu"])
 CHROME_WORD = re.compile(
     r"(?:site-?|page-?|main-?|top-?)?header(?:-?(?:top|wrap|wrapper|inner|bar|line))?|header-?top|"
     r"top(?:-?(?:bar|header|nav|menu|line|links|info))?|(?:main-?|top-?|site-?)?(?:menu|nav|navbar|navigation)|"
-    r"banner|date-?now|today|current-?date|clock|weather",
+    r"banner|date-?now|today|current-?date|clock|weather|"
+    r"(?:site-?|page-?|main-?)?footer(?:-?(?:wrap|wrapper|inner|top|bottom|info))?|copyright",
     re.I,
 )
 

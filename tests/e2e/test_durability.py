@@ -106,10 +106,9 @@ def test_state_disk_full_stops_the_site_and_the_next_run_repeats_nothing(tmp_pat
         state = small / "state"
         SQLiteStateStore(state).close()  # the database exists; then the disk fills up
         filler = small / "filler"
-        with open(filler, "wb", buffering=0) as fh:
-            with contextlib.suppress(OSError):
-                while True:
-                    fh.write(b"\0" * 4096)
+        with open(filler, "wb", buffering=0) as fh, contextlib.suppress(OSError):
+            while True:
+                fh.write(b"\0" * 4096)
         os.truncate(filler, max(0, filler.stat().st_size - 16 * 1024))  # room for a few pages only
         proc = crawl(tmp_path, server.base_url, "-O", str(out), "-s", "CONCURRENT_REQUESTS=1", state=state)
         assert proc.returncode == 1, proc.stderr[-2000:]
