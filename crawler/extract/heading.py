@@ -7,6 +7,7 @@ from typing import Any
 
 from crawler.extract import meta
 from crawler.extract.dom import (
+    classes_of,
     common_scope,
     first_text,
     is_bold,
@@ -40,6 +41,13 @@ def find_title(root: Any, selectors: tuple[str, ...]) -> tuple[str, Any, str]:
             h, t = max(heads, key=lambda ht: len(ht[1]))
             return t, h, "h1"
     if og:
+        # A template whose headline is an <h2>-<h4> (cema.gov.vn's h3): the heading that prints the
+        # og:title, so the byline and lead after it can be found.
+        folded = plain_fold(normalize_text(og))
+        for h in root.xpath("//h2|//h3|//h4"):
+            text = text_of(h)
+            if text and plain_fold(text) == folded:
+                return text, h, "heading"
         return normalize_text(og), None, "og:title"
     title = root.findtext(".//title") or ""
     return normalize_text(re.split(r"\s+[|–-]\s+", title)[0]), None, "title"
@@ -103,7 +111,7 @@ def lead_after_title(title_el: Any, body_el: Any) -> Any:
             continue
         if words > 120 or len(" ".join(el.xpath(".//a//text()")).split()) * 3 > words:
             return None
-        if el.tag in ("h2", "h3") or is_bold(el) or LEAD_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+        if el.tag in ("h2", "h3", "h4") or is_bold(el) or LEAD_CLASS.search(classes_of(el)):
             return el
         return None
     return None

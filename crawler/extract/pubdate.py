@@ -16,9 +16,9 @@ from datetime import date, datetime
 from typing import Any
 
 from crawler.extract import meta
-from crawler.extract.dom import common_scope, is_chrome, is_junk, precedes, select, signature, text_of
+from crawler.extract.dom import classes_of, common_scope, is_chrome, is_junk, precedes, select, signature, text_of
 from crawler.extract.rules import plain_fold
-from crawler.extract.vocab import GENERIC_PUBLISHED
+from crawler.extract.vocab import GENERIC_PUBLISHED, RELATED_CLASS
 from crawler.text import normalize_text
 from crawler.text.dates import find_dates, parse_date, parse_iso
 
@@ -172,7 +172,9 @@ def _site_selectors(found: _Cascade, root: Any, selectors: tuple[str, ...], titl
 
 def _generic_elements(found: _Cascade, scope: Any, title_el: Any) -> None:
     for sel in GENERIC_PUBLISHED:
-        hits = [el for el in select(scope, sel) if not el.xpath("ancestor::a") and not in_page_header(el, title_el)]
+        # Not in a link, the header strip, or a related-news list ("Tin cùng chuyên mục ... (29/09/2025)").
+        hits = [el for el in select(scope, sel) if not el.xpath("ancestor::a") and not in_page_header(el, title_el)
+                and not any(RELATED_CLASS.search(classes_of(a)) for a in [el, *el.iterancestors()])]
         if hits and found.add_text("date_element", text_of(hits[0]), f"date {sel!r}"):
             return
 

@@ -30,6 +30,10 @@ JUNK_CLASS = re.compile(
     r"texttospeech|audio-?player|box-?tinlienquan|next-?prev|sponsored)(?:[-_]|$)",
     re.I,
 )
+# Lists of other stories: their dates are those stories' dates, never the article's.
+RELATED_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:related|relate|tin-?lien-?quan|tinlienquan|tin-?khac|other-?news|cung-?chuyen-?muc|"
+    r"most-?read|doc-?nhieu|tin-?moi|latest)(?:[-_\s]|$)", re.I)
 ATTACH_CLASS = re.compile(r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", re.I)
 IMG_SKIP = re.compile(r"(?:icon|logo|sprite|blank|spacer|pixel|1x1|loading|avatar)[^/]*$", re.I)
 ATTACH_EXT = frozenset(["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "odt", "ods", "rtf"])
@@ -79,6 +83,9 @@ GENERIC_PUBLISHED = (
     ".date-time",
     ".news-date",
     ".detail-time",
+    ".detail-date",
+    ".article-date",
+    ".entry-date",
     ".ngay-dang",
     ".datetime",
     ".date",
@@ -97,7 +104,7 @@ CHROME_WORD = re.compile(
 
 # A lead printed between the headline and the body without a sapo class.
 LEAD_CLASS = re.compile(r"lead|sapo|desc|intro|summary|excerpt|tom-?tat|mo-?ta|chapeau", re.I)
-LEAD_TAGS = frozenset(["h2", "h3", "p", "div"])
+LEAD_TAGS = frozenset(["h2", "h3", "h4", "p", "div"])
 
 # Labels before a byline's name ("Tác giả: X", "Tin, ảnh: Y").
 PERSON_LABEL = re.compile(

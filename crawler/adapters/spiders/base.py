@@ -188,9 +188,10 @@ class DiscoverySpider(scrapy.Spider):
                        errback=self.on_error, priority=priority)
 
     def article_request(self, real_url: str, hint: datetime | date | None = None,
-                        priority: int = ARTICLE_PRIORITY) -> Request | None:
+                        priority: int = ARTICLE_PRIORITY, barren: int | None = None) -> Request | None:
         """A request for an article not yet seen in this run (under any URL variant), nor settled by
-        an earlier run."""
+        an earlier run. With `barren` (a link found by page shape), a page that turns out not to be
+        an article is read for its links, as a hub one more hop from a listing."""
         state = self.state
         if state is None:
             return None
@@ -210,7 +211,11 @@ class DiscoverySpider(scrapy.Spider):
         if not self.within_budget():
             return None
         self.count("discovery/article_requests")
-        return Request(self.to_fetch(real_url), callback=self.parse_article, priority=priority,
+        if barren is None:
+            return Request(self.to_fetch(real_url), callback=self.parse_article, priority=priority,
+                           meta={"real_url": real_url, "date_hint": hint}, errback=self.on_error)
+        return Request(self.to_fetch(real_url), callback=self.parse_page, priority=priority,
+                       cb_kwargs={"barren": barren + 1, "chain_stale": 0},
                        meta={"real_url": real_url, "date_hint": hint}, errback=self.on_error)
 
     def on_error(self, failure: Any) -> None:
@@ -402,7 +407,7 @@ class DiscoverySpider(scrapy.Spider):
         found = self.page_links(response, real_url)
         new = 0
         for url in found.articles:
-            request = self.article_request(url)
+            request = self.article_request(url, barren=0 if found.is_listing else barren)
             if request is not None:
                 new += 1
                 yield request
