@@ -87,7 +87,7 @@ class Delivery:
         self.targets = targets
         self.context = run_context(crawler)
         self.feeds: list[FeedFile | StdoutFeed] = []
-        self.sync = crawler.settings.getbool("FEED_FSYNC", True)
+        self.sync = crawler.settings.getbool("FEED_FSYNC")
         self.stopped = False
         self.released_once = False
 

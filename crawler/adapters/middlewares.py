@@ -100,7 +100,7 @@ class OffsiteAndPrivateGuard:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.block_private = crawler.settings.getbool("BLOCK_PRIVATE_ADDRESSES", True)
+        self.block_private = crawler.settings.getbool("BLOCK_PRIVATE_ADDRESSES")
         self._private_cache: dict[str, bool] = {}
 
     @classmethod

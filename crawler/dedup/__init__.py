@@ -4,11 +4,7 @@ Pure modules (no Scrapy engine). See docs/dedup.md for the guarantees and how pi
 """
 
 from crawler.dedup.canonical import (
-    DANANG_RULES,
     DEFAULT_RULES,
-    LIFERAY_RULES,
-    PRESETS,
-    SHAREPOINT_RULES,
     TRACKING_PARAMS,
     CanonicalRules,
     canonical_url,
@@ -28,7 +24,6 @@ from crawler.dedup.fingerprint import (
     jaccard_estimate,
 )
 from crawler.dedup.store import (
-    DEFAULT_STATE_DIR,
     PendingItem,
     Record,
     SQLiteStateStore,
@@ -38,13 +33,8 @@ from crawler.dedup.store import (
 )
 
 __all__ = [
-    "DANANG_RULES",
     "DEFAULT_RULES",
-    "DEFAULT_STATE_DIR",
-    "LIFERAY_RULES",
     "MIN_JACCARD",
-    "PRESETS",
-    "SHAREPOINT_RULES",
     "TRACKING_PARAMS",
     "CanonicalRules",
     "Decision",

@@ -97,62 +97,18 @@ class CanonicalRules:
 
 DEFAULT_RULES = CanonicalRules()
 
-# Liferay 6/7 portals. Portlet plumbing (window state, column, mode, layout id, auth token,
-# back-links) is noise everywhere. Paging (`_<portlet>_cur`, `_delta`) matters on listings, so it is
-# kept in general, but an asset-publisher article (`/-/asset_publisher/<inst>/content/<slug or id/N>`)
-# is identified by its path alone: on that route every parameter goes, which also removes the paging
-# and redirect parameters the listing appended to the link. p_p_id is kept elsewhere: namespaced
-# parameters (`_sukien_WAR_SuKienportlet_id=8206`) only take effect when p_p_id names their portlet.
-LIFERAY_RULES = CanonicalRules(
-    drop_params=(
-        "p_p_state", "p_p_mode", "p_p_col_id", "p_p_col_pos", "p_p_col_count", "p_p_lifecycle=0",
-        "p_l_id", "p_v_l_s_g_id", "p_auth", "p_p_auth", "languageId", "doAsUserId", "doAsGroupId",
-        "refererPlid", "controlPanelCategory", "redirect", "inheritRedirect", "_*_redirect",
-        "_*_backURL", "_*_returnToFullPageURL",
-    ),
-    routes=((r"/-/asset_publisher/[^/]+/content/", ()),),
-    unwrap=((r"/c/portal/update_language$", "redirect"),),
-)
-
-# Đà Nẵng's portal (Liferay 7, custom `danangportlet`): the article is `?id=N`; the same article is
-# linked under several pages and categories (id=27757 as /web/guest/chi-tiet?...&_c=3 and as
-# /web/guest/chuyen-de-apec2017/chi-tiet?...&_c=95,100000019 on one saved home page), so `_c` and
-# the page prefix go. The photo gallery (/thu-vien-hinh-anh/chi-tiet?id=9) has its own id space and
-# keeps its path.
-DANANG_RULES = LIFERAY_RULES.extended(
-    CanonicalRules(
-        routes=((r"/chi-tiet$", ("id",)),),
-        path_rewrites=((r"^/web/guest/(?!thu-vien-hinh-anh/)[^/]+/chi-tiet$", "/web/guest/chi-tiet"),),
-        force_https=True,
-    )
-)
-
-# SharePoint portals (yenbai, quangninh, binhduong): IIS ignores case in paths and parameter names;
-# list views pad parameters with '+'; dialogs and back-links add Source/IsDlg and friends.
-SHAREPOINT_RULES = CanonicalRules(
-    drop_params=("source", "isdlg", "initialtabid", "visibilitycontext", "contenttypeid", "rootfolder"),
-    collapse_spaces_in_params=True,
-    case_insensitive=True,
-)
-
-PRESETS: dict[str, CanonicalRules] = {
-    "default": DEFAULT_RULES,
-    "liferay": LIFERAY_RULES,
-    "danang": DANANG_RULES,
-    "sharepoint": SHAREPOINT_RULES,
-}
-
-
 def rules_from_mapping(data: Mapping[str, Any] | None, where: str = "canonical") -> CanonicalRules:
-    """Rules from a site file's `[canonical]` table: `preset` plus any CanonicalRules field layered
-    over it (lists of strings; routes/path_rewrites/unwrap as lists of 2-item lists).
+    """Rules from a site file's `[canonical]` table: any CanonicalRules field (lists of strings;
+    routes/path_rewrites/unwrap as lists of 2-item lists) layered over `preset`, a table of the same
+    kind (the registry puts a CMS layout's `[canonical]` table there for `preset = "<layout>"`).
     Raises ValueError naming the key on bad input."""
     if not data:
         return DEFAULT_RULES
     data = dict(data)
-    preset_name = data.pop("preset", "default")
-    if preset_name not in PRESETS:
-        raise ValueError(f"{where}.preset: unknown preset {preset_name!r}; known: {sorted(PRESETS)}")
+    preset = data.pop("preset", None)
+    if preset is not None and not isinstance(preset, Mapping):
+        raise ValueError(f"{where}.preset: {preset!r} is not a table of rules (name a CMS layout in a site file)")
+    base = rules_from_mapping(preset, f"{where}.preset") if preset else DEFAULT_RULES
     names = {f.name for f in fields(CanonicalRules) if f.init}
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
@@ -179,7 +135,7 @@ def rules_from_mapping(data: Mapping[str, Any] | None, where: str = "canonical")
             ):
                 raise ValueError(f"{where}.{key}: must be a list of [string, string] pairs")
             kwargs[key] = tuple((v[0], v[1]) for v in value)
-    return PRESETS[preset_name].extended(CanonicalRules(**kwargs))
+    return base.extended(CanonicalRules(**kwargs))
 
 
 def _matches(patterns: tuple[str, ...], name: str, value: str) -> bool:

@@ -38,7 +38,6 @@ MIN_WORDS = 30
 MIN_JACCARD = 0.5
 MINHASH_BINS = 32
 BAND_ROWS = 4
-BANDS = MINHASH_BINS // BAND_ROWS
 _BIN_SHIFT = 64 - 5  # top 5 bits of the shingle hash choose one of the 32 bins
 _VALUE_MASK = (1 << _BIN_SHIFT) - 1
 

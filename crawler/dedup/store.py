@@ -34,7 +34,6 @@ from crawler.dedup.fingerprint import DocSig, content_hash, doc_sig, is_near_dup
 #    (whether a run ended normally: after one that did not, listings are read past pages with
 #    nothing new, since the interrupted run may have left articles further down).
 SCHEMA_VERSION = 2
-DEFAULT_STATE_DIR = Path("output/.state")
 STATE_FILE = "state.sqlite3"
 DEAD_DAYS = 30
 REBUILD_HINT = "uv run crawler state rebuild output/"
@@ -275,7 +274,7 @@ class SQLiteStateStore:
     module docstring). That bounds how long another process's writer waits for the lock.
     """
 
-    def __init__(self, path: str | Path = DEFAULT_STATE_DIR, *, batch_size: int = 200,
+    def __init__(self, path: str | Path, *, batch_size: int = 200,
                  max_tx_seconds: float = 1.0, busy_timeout_ms: int = 30_000, check: bool = False) -> None:
         path = Path(path)
         if path.suffix not in (".sqlite3", ".db", ".sqlite"):
@@ -886,7 +885,6 @@ class SiteLock:
 
 
 __all__ = [
-    "DEFAULT_STATE_DIR",
     "STATE_FILE",
     "PendingItem",
     "Record",

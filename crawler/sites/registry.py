@@ -371,8 +371,16 @@ def _articles(data: Mapping[str, Any], layout: Mapping[str, Any], path: Traversa
 
 
 def _canonical(data: Mapping[str, Any], layout: Mapping[str, Any], path: Traversable) -> dict[str, Any]:
+    """The site's `[canonical]` rules over its layout's; `preset = "<layout>"` names another CMS
+    layout's rules (a site on that CMS without its selectors), put in place as a table."""
     canonical = dict(layout.get("canonical", {}))
     canonical.update(_opt(data, "canonical", dict, path, {}))
+    preset = canonical.get("preset")
+    if isinstance(preset, str):
+        if preset not in layout_names():
+            raise RegistryError(path, "canonical.preset", f"unknown preset {preset!r}: name a CMS layout "
+                                f"({', '.join(layout_names())})")
+        canonical["preset"] = dict(load_layout(preset).get("canonical", {}))
     try:
         from crawler.dedup.canonical import rules_from_mapping
 

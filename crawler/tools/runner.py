@@ -139,7 +139,7 @@ def run_sites(
     default = args if isinstance(args, SiteArgs) else SiteArgs()
     per_site = args if isinstance(args, Mapping) else {}
     sites = [_Site(slug, per_site.get(slug, default)) for slug in slugs]
-    run = _Run(process, sites, settings.getint("CRAWLALL_CONCURRENT_SITES", 0), settings.getfloat("PROGRESS_INTERVAL"))
+    run = _Run(process, sites, settings.getint("CRAWLALL_CONCURRENT_SITES"), settings.getfloat("PROGRESS_INTERVAL"))
     started = context.started
     if sites:
         run.start()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import pytest
 
 from crawler.dedup.canonical import (
-    DANANG_RULES,
     DEFAULT_RULES,
-    LIFERAY_RULES,
-    SHAREPOINT_RULES,
     CanonicalRules,
     canonical_url,
     rules_from_mapping,
     url_id,
 )
+from crawler.sites.registry import load_layout, load_registry
+
+# The rules are data: the CMS layouts' [canonical] tables and danang's site file.
+LIFERAY_RULES = rules_from_mapping(load_layout("liferay")["canonical"])
+SHAREPOINT_RULES = rules_from_mapping(load_layout("sharepoint")["canonical"])
+DANANG_RULES = rules_from_mapping(load_registry()["danang"].canonical)
 
 CASES = [
     # scheme and host case, default ports, fragments
@@ -111,7 +114,8 @@ def test_variants_share_one_id() -> None:
 
 
 def test_rules_from_mapping_layers_site_keys_over_preset() -> None:
-    rules = rules_from_mapping({"preset": "liferay", "strip_www": True, "routes": [["/chi-tiet$", ["id"]]]})
+    rules = rules_from_mapping({"preset": load_layout("liferay")["canonical"], "strip_www": True,
+                                "routes": [["/chi-tiet$", ["id"]]]})
     assert rules.strip_www
     assert rules.routes[0] == ("/chi-tiet$", ("id",))
     assert ("/-/asset_publisher/[^/]+/content/", ()) in rules.routes
@@ -125,7 +129,7 @@ def test_rules_from_mapping_layers_site_keys_over_preset() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"preset": "joomla"}, "canonical.preset: unknown preset 'joomla'"),
+        ({"preset": "joomla"}, "canonical.preset: 'joomla' is not a table of rules"),
         ({"strip_wwww": True}, "canonical.strip_wwww: unknown key"),
         ({"strip_www": "yes"}, "canonical.strip_www: must be true or false"),
         ({"drop_params": "utm"}, "canonical.drop_params: must be a list of strings"),

@@ -136,7 +136,7 @@ def test_bad_canonical_rules_are_reported(tmp_path: Path) -> None:
     text = VALID + '\n[canonical]\npreset = "joomla"\n'
     with pytest.raises(RegistryError) as err:
         load_site(write(tmp_path, text))
-    assert err.value.field == "canonical" and "joomla" in str(err.value)
+    assert err.value.field.startswith("canonical") and "joomla" in str(err.value)
 
 
 def test_pre_2025_province_is_refused_with_its_successor(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def parse_args(cls: type[SiteArgs], raw: Mapping[str, Any]) -> SiteArgs:
 
 def run_and_report(settings: Settings, slugs: list[str], args: SiteArgs | Mapping[str, SiteArgs], *,
                    broken: Mapping[str, str] | None = None, table: bool, to_stderr: bool) -> int:
-    runs_dir = Path(settings.get("RUNS_DIR", "output/runs"))
+    runs_dir = Path(settings.get("RUNS_DIR"))
     result: RunResult = run_sites(settings, slugs, args=args, broken=broken, runs_dir=runs_dir)
     out = sys.stderr if to_stderr or not table else sys.stdout
     if table:

@@ -51,6 +51,9 @@ MAX_ENTRIES_PER_SITEMAP = 5000
 STALE_PAGES = 1
 
 
+Entry = tuple[str, datetime | date | None]  # a URL and its date (lastmod, pubDate)
+
+
 def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -498,8 +501,6 @@ class DiscoverySpider(scrapy.Spider):
         return [e for _, e in ordered[:limit]]
 
     def parse_sitemap(self, response: Response, listing: str, page: int, stale: int) -> Iterator[Request]:
-        from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
-
         real_url = self.page_url(response)
         if response.status != 200:
             self.count(f"discovery/sitemap_status/{response.status}")
@@ -508,25 +509,12 @@ class DiscoverySpider(scrapy.Spider):
         if body is None:
             return
         if urlsplit(real_url).path.endswith("/robots.txt"):
-            for url in sitemap_urls_from_robots(body, base_url=real_url):
-                request = self.page_request(self.to_real(url), self.parse_sitemap, listing=url, page=1, stale=0)
-                if request is not None:
-                    yield request
+            yield from self.sitemaps_of_robots(body, real_url)
             return
-        try:
-            sitemap = Sitemap(body)
-            raw_entries = list(sitemap)
-        except Exception as exc:  # lxml raises several types on garbage
-            self.count("errors/malformed_sitemap")
-            logger.warning("Malformed sitemap %s: %s", real_url, exc)
+        read = self.sitemap_entries(body, real_url)
+        if read is None:
             return
-        self.count("discovery/sitemaps")
-        entries = []
-        for entry in raw_entries:
-            raw_loc = entry.get("loc", "").strip()
-            if raw_loc:  # an empty <loc> would resolve to the sitemap's own URL
-                entries.append((self.to_real(urljoin(real_url, raw_loc)), self.entry_date(entry)))
-        index = sitemap.type == "sitemapindex"
+        index, entries = read
         for loc, lastmod in self.newest_first(entries, MAX_SITEMAPS_PER_INDEX if index else MAX_ENTRIES_PER_SITEMAP,
                                               real_url):
             if not self.is_own(loc):
@@ -541,6 +529,30 @@ class DiscoverySpider(scrapy.Spider):
                 continue
             if request is not None:
                 yield request
+
+    def sitemaps_of_robots(self, body: bytes, real_url: str) -> Iterator[Request]:
+        from scrapy.utils.sitemap import sitemap_urls_from_robots
+
+        for url in sitemap_urls_from_robots(body, base_url=real_url):
+            request = self.page_request(self.to_real(url), self.parse_sitemap, listing=url, page=1, stale=0)
+            if request is not None:
+                yield request
+
+    def sitemap_entries(self, body: bytes, real_url: str) -> tuple[bool, list[Entry]] | None:
+        """(is an index, [(loc, lastmod)]); None for a sitemap that does not parse (counted)."""
+        from scrapy.utils.sitemap import Sitemap
+
+        try:
+            sitemap = Sitemap(body)
+            raw_entries = list(sitemap)
+        except Exception as exc:  # lxml raises several types on garbage
+            self.count("errors/malformed_sitemap")
+            logger.warning("Malformed sitemap %s: %s", real_url, exc)
+            return None
+        self.count("discovery/sitemaps")
+        entries = [(self.to_real(urljoin(real_url, e["loc"].strip())), self.entry_date(e))
+                   for e in raw_entries if e.get("loc", "").strip()]  # an empty <loc> would be the sitemap itself
+        return sitemap.type == "sitemapindex", entries
 
     def entry_date(self, entry: dict[str, Any]) -> datetime | date | None:
         from crawler.text.dates import parse_iso
