@@ -20,6 +20,8 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler import settings as project_settings
+
 logger = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -100,7 +102,9 @@ class OffsiteAndPrivateGuard:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.block_private = crawler.settings.getbool("BLOCK_PRIVATE_ADDRESSES")
+        # Fails closed when the project's settings are not loaded (a bare crawler): the default is
+        # crawler/settings.py's, stated there once.
+        self.block_private = crawler.settings.getbool("BLOCK_PRIVATE_ADDRESSES", project_settings.BLOCK_PRIVATE_ADDRESSES)
         self._private_cache: dict[str, bool] = {}
 
     @classmethod
