@@ -104,7 +104,8 @@ class OffsiteAndPrivateGuard:
         self.crawler = crawler
         # Fails closed when the project's settings are not loaded (a bare crawler): the default is
         # crawler/settings.py's, stated there once.
-        self.block_private = crawler.settings.getbool("BLOCK_PRIVATE_ADDRESSES", project_settings.BLOCK_PRIVATE_ADDRESSES)
+        default = project_settings.BLOCK_PRIVATE_ADDRESSES
+        self.block_private = crawler.settings.getbool("BLOCK_PRIVATE_ADDRESSES", default)
         self._private_cache: dict[str, bool] = {}
 
     @classmethod
