@@ -109,6 +109,9 @@ STOP_AFTER_STALE_PAGES = 1
 # a site gets, 4 hours is ~14,000 pages.
 CLOSESPIDER_PAGECOUNT = 20_000
 CLOSESPIDER_TIMEOUT = 4 * 3600
+# Seconds of work on one page (extraction, and classification in the pipeline) before it is dropped
+# with a counted reason (errors/page_time_limit): a crafted page must not stall the other sites.
+PAGE_TIME_LIMIT = 10.0
 # Refuse private and loopback addresses unless the site's own base URL is one (tests, mirrors).
 BLOCK_PRIVATE_ADDRESSES = True
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from crawler.adapters.pipelines.drops import NotTraining
+from crawler.adapters.pipelines.drops import NotTraining, TooSlow
+from crawler.adapters.timelimit import PageTimeLimit, time_limit
 from crawler.items import Announcement
 from crawler.stages import enrich
 
@@ -19,7 +20,13 @@ class ClassifyPipeline:
         return cls(crawler, crawler.settings.getbool("KEEP_IRRELEVANT"))
 
     def process_item(self, item: Announcement) -> Announcement:
-        enrich(item)
+        try:
+            with time_limit(self.crawler.settings.getfloat("PAGE_TIME_LIMIT")):
+                enrich(item)
+        except PageTimeLimit:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("errors/page_time_limit")
+            raise TooSlow(f"Classification took longer than PAGE_TIME_LIMIT: {item.url}") from None
         if item.is_training:
             self.crawler.stats.inc_value("classify/training")
         else:

@@ -11,9 +11,10 @@ import logging
 
 from scrapy.crawler import Crawler
 
-from crawler.adapters.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate
-from crawler.adapters.state import CrawlState, crawl_state
+from crawler.adapters.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate, NotDelivered
+from crawler.adapters.state import CrawlState, StateComponent, crawl_state
 from crawler.dedup import Kind, Record, content_hash, decide, doc_sig, hold, hold_for
+from crawler.dedup.store import StateError
 from crawler.items import Announcement
 from crawler.sites.registry import load_registry_with_errors
 
@@ -37,10 +38,19 @@ class DedupPipeline:
     def _state(self) -> CrawlState:
         state = crawl_state(self.crawler)
         if state is None:
-            raise RuntimeError("the state store is not open")  # the site is being stopped already
+            raise NotDelivered("the state store is not open: the site is being stopped")
         return state
 
     def process_item(self, item: Announcement) -> Announcement:
+        try:
+            return self._decide(item)
+        except StateError as exc:
+            component = self.crawler.get_extension(StateComponent)
+            if component is not None and self.crawler.spider is not None:
+                component.fail(self.crawler.spider, "state_error", str(exc))
+            raise NotDelivered(f"{exc}: {item.url}") from None
+
+    def _decide(self, item: Announcement) -> Announcement:
         state = self._state()
         if item.canonical_url in state.released:
             return item  # a held copy released at the end of the run: already decided and recorded

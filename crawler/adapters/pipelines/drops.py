@@ -29,3 +29,11 @@ class HeldForOriginal(DropItem):
 
 class InvalidItem(DropItem):
     """The item does not satisfy the output contract (a bug: reported with the URL)."""
+
+
+class TooSlow(DropItem):
+    """The page's classification took longer than PAGE_TIME_LIMIT (counted in errors/page_time_limit)."""
+
+
+class NotDelivered(DropItem):
+    """The state store could not be written: the site is being stopped, nothing more is delivered."""

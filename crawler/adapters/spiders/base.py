@@ -29,6 +29,7 @@ from scrapy.http import Request, Response, TextResponse
 from crawler.adapters.args import SiteArgs
 from crawler.adapters.spiders.paging import next_page_url
 from crawler.adapters.state import CrawlState, StateComponent, crawl_state
+from crawler.adapters.timelimit import PageTimeLimit, time_limit
 from crawler.dedup.store import StateError
 from crawler.discovery import Link, PageLinks, classify_links, fetch_key, is_skipped_url
 from crawler.discovery.feeds import COMMON_FEED_PATHS, feed_links, parse_feed_entries
@@ -597,7 +598,14 @@ class DiscoverySpider(scrapy.Spider):
         site = None if self.site.slug == "generic" else self.site
         started = time.process_time()
         try:
-            article = extract_article(real_url, response.text, site, strip_signatures=frozenset(self.strip_signatures))
+            with time_limit(self.settings.getfloat("PAGE_TIME_LIMIT")):
+                article = extract_article(real_url, response.text, site,
+                                          strip_signatures=frozenset(self.strip_signatures))
+        except PageTimeLimit:
+            self.count("errors/page_time_limit")
+            logger.warning("Extraction took longer than PAGE_TIME_LIMIT (%s s): page dropped: %s",
+                           self.settings.getfloat("PAGE_TIME_LIMIT"), real_url)
+            return
         except Exception as exc:
             self.count("errors/extraction")
             logger.error("Extraction failed on %s: %s: %s", real_url, type(exc).__name__, exc)
