@@ -55,6 +55,12 @@ STALE_PAGES = 1
 Entry = tuple[str, datetime | date | None]  # a URL and its date (lastmod, pubDate)
 
 
+def entry_priority(rank: int) -> int:
+    """Newest entries of a feed or sitemap first: Scrapy's queue is last-in-first-out within a
+    priority, so the order they are read in is made a priority (in steps of 50 entries)."""
+    return ARTICLE_PRIORITY - min(rank // 50, ARTICLE_PRIORITY)
+
+
 def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -484,10 +490,10 @@ class DiscoverySpider(scrapy.Spider):
             self.count("errors/malformed_feed")
             logger.warning("Malformed feed: %s", real_url)
             return
-        for link, published in self.newest_first(entries, MAX_ENTRIES_PER_SITEMAP, real_url):
+        for rank, (link, published) in enumerate(self.newest_first(entries, MAX_ENTRIES_PER_SITEMAP, real_url)):
             link = self.to_real(link)
             if self.is_own(link) and self.wanted_by_date(published) and self.accept_discovered(link):
-                request = self.article_request(link, hint=published)
+                request = self.article_request(link, hint=published, priority=entry_priority(rank))
                 if request is not None:
                     yield request
 
@@ -516,8 +522,8 @@ class DiscoverySpider(scrapy.Spider):
         if read is None:
             return
         index, entries = read
-        for loc, lastmod in self.newest_first(entries, MAX_SITEMAPS_PER_INDEX if index else MAX_ENTRIES_PER_SITEMAP,
-                                              real_url):
+        limit = MAX_SITEMAPS_PER_INDEX if index else MAX_ENTRIES_PER_SITEMAP
+        for rank, (loc, lastmod) in enumerate(self.newest_first(entries, limit, real_url)):
             if not self.is_own(loc):
                 continue
             if index:
@@ -525,7 +531,8 @@ class DiscoverySpider(scrapy.Spider):
                     continue
                 request = self.page_request(loc, self.parse_sitemap, listing=loc, page=1, stale=0)
             elif self.wanted_by_date(lastmod) and self.accept_discovered(loc):
-                request = self.article_request(loc, hint=None)  # lastmod is not a publish date
+                # lastmod is not a publish date
+                request = self.article_request(loc, hint=None, priority=entry_priority(rank))
             else:
                 continue
             if request is not None:
