@@ -6,7 +6,17 @@ import gzip
 import re
 import zlib
 
+from crawler.limits import MAX_PAGE_CHARS
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def bounded_page(text: str) -> tuple[str, str | None]:
+    """The page text cut to MAX_PAGE_CHARS before parsing (no pattern or parser sees more), and the
+    reason to report when it was cut."""
+    if len(text) <= MAX_PAGE_CHARS:
+        return text, None
+    return text[:MAX_PAGE_CHARS], f"page cut to {MAX_PAGE_CHARS} characters (was {len(text)})"
 
 
 def _gunzip(body: bytes) -> bytes:
