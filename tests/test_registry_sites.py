@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from crawler.stages import assemble_item
 from crawler.dedup.canonical import rules_from_mapping
 from crawler.extract import extract_article
-from crawler.stages import process_standalone
 from crawler.sites.registry import SiteConfig, load_registry
+from crawler.stages import assemble_item, process_standalone
 from crawler.tools.fixtures import FIXTURES_DIR, load_fixture_site
 
 REGISTRY = load_registry()

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.stages import assemble_item
 from crawler.dedup.canonical import rules_from_mapping
 from crawler.extract import extract_article
 from crawler.extract.decode import decode_html
-from crawler.stages import process_standalone
 from crawler.sites.registry import SiteConfig, load_registry_with_errors, site_for_url
+from crawler.stages import assemble_item, process_standalone
 from crawler.tools.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 
 SAMPLES = Path("/work/shared/html_samples")

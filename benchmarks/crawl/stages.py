@@ -19,13 +19,12 @@ from benchmarks.crawl.site import generate_site
 
 
 def time_stages(root: Path, limit: int | None = None) -> dict[str, float]:
-    from crawler.stages import assemble_item
     from crawler.dedup import content_hash, doc_sig
     from crawler.dedup.canonical import rules_from_mapping
     from crawler.extract import extract_article
-    from crawler.stages import canonicalize, clean, enrich
     from crawler.schema import line_errors
     from crawler.sites.registry import load_registry
+    from crawler.stages import assemble_item, canonicalize, clean, enrich
 
     site = load_registry()["danang"]
     rules = rules_from_mapping(site.canonical)
