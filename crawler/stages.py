@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from crawler.dedup.canonical import CanonicalRules, canonical_url, url_id
 from crawler.dedup.fingerprint import doc_sig
 from crawler.items import EMPTY_EVENT, Announcement
+from crawler.limits import MAX_BODY_CHARS, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, cut_at_word
 from crawler.relevance import classify, detect_province, extract_event, topics
 from crawler.text import normalize_text
 from crawler.text.dates import to_iso
@@ -69,13 +70,25 @@ def clean_body(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def clean(item: Announcement) -> list[str]:
-    """Normalize the text fields in place; returns the problems that make the item unusable."""
-    item.title = clean_line(item.title)
-    item.summary = clean_line(item.summary) or None
+def _capped(name: str, text: str, limit: int, notes: list[str] | None) -> str:
+    if len(text) <= limit:
+        return text
+    if notes is not None:
+        notes.append(f"{name} cut to {limit} characters (was {len(text)})")
+    return cut_at_word(text, limit)
+
+
+def clean(item: Announcement, notes: list[str] | None = None) -> list[str]:
+    """Normalize the text fields in place; returns the problems that make the item unusable.
+
+    Title, summary and body longer than MAX_TITLE_CHARS, MAX_SUMMARY_CHARS and MAX_BODY_CHARS are cut
+    at a word boundary (every later stage and pattern sees bounded text); each cut is reported in
+    `notes` ("title cut to 1000 characters (was 3199)"), not as a problem: the item stays usable."""
+    item.title = _capped("title", clean_line(item.title), MAX_TITLE_CHARS, notes)
+    item.summary = _capped("summary", clean_line(item.summary), MAX_SUMMARY_CHARS, notes) or None
     item.author = clean_line(item.author) or None
     item.source = clean_line(item.source) or None
-    item.body = clean_body(item.body)
+    item.body = _capped("body", clean_body(item.body), MAX_BODY_CHARS, notes)
     problems = []
     if not item.title:
         problems.append("no headline")
@@ -126,7 +139,8 @@ def sign(item: Announcement) -> None:
 
 def process_standalone(item: Announcement, rules: CanonicalRules | None) -> Announcement:
     """Everything but deduplication (which needs the state store): what `crawler extract` prints."""
-    for problem in clean(item) + canonicalize(item, rules):
+    notes: list[str] = []
+    for problem in clean(item, notes) + notes + canonicalize(item, rules):
         logger.warning("%s: %s", item.url, problem)
     enrich(item)
     sign(item)

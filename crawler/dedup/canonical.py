@@ -23,6 +23,8 @@ from urllib.parse import unquote, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from crawler.limits import MAX_URL_CHARS
+
 # Added by share buttons, ad networks and chat apps; never part of an article's identity.
 # zarsrc/gidzl: Zalo (the dominant Vietnamese messenger) appends them to every shared link;
 # srsltid: Google Merchant; zanpid: Zalo ads.
@@ -150,7 +152,7 @@ def _unwrap(url: str, rules: CanonicalRules) -> str:
     for _ in range(3):  # a wrapper around a wrapper is possible; a loop is not worth following
         parts = urlsplit(url)
         for pattern, param in rules._compiled[2]:
-            if not pattern.search(parts.path):
+            if len(parts.path) > MAX_URL_CHARS or not pattern.search(parts.path):
                 continue
             for pair in parts.query.split("&"):
                 name, _, value = pair.partition("=")
@@ -170,7 +172,7 @@ def _unwrap(url: str, rules: CanonicalRules) -> str:
 def _clean_query(path: str, query: str, rules: CanonicalRules) -> str:
     whitelist = rules.keep_params
     for pattern, keep in rules._compiled[0]:
-        if pattern.search(path):
+        if len(path) <= MAX_URL_CHARS and pattern.search(path):
             whitelist = keep
             break
     kept: list[str] = []
@@ -180,7 +182,7 @@ def _clean_query(path: str, query: str, rules: CanonicalRules) -> str:
         raw_name, eq, raw_value = pair.partition("=")
         if rules.case_insensitive:
             raw_name = raw_name.lower()
-        if rules.collapse_spaces_in_params:
+        if rules.collapse_spaces_in_params and len(raw_value) <= MAX_URL_CHARS:
             raw_value = _INNER_SPACES.sub("+", _PAD.sub("", raw_value))
         name, value = unquote_plus(raw_name), unquote_plus(raw_value)
         if _matches(TRACKING_PARAMS, name, value) or _matches(rules.drop_params, name, value):
@@ -224,7 +226,8 @@ def canonical_url(url: str, rules: CanonicalRules | None = None) -> str:
         netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
     path = parts.path
     for pattern, replacement in rules._compiled[1]:
-        path = pattern.sub(replacement, path)
+        if len(path) <= MAX_URL_CHARS:  # the site's patterns are user data: never run over a longer path
+            path = pattern.sub(replacement, path)
     return urlunsplit((scheme, netloc, path, parts.query, ""))
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from urllib.parse import parse_qsl, urlsplit
 
+from crawler.limits import MAX_URL_CHARS
 from crawler.text import fold
 
 # Generic article shapes: no site's name, just how article URLs of news CMSs end.
@@ -84,17 +85,23 @@ def article_shapes() -> tuple[re.Pattern[str], ...]:
 
 
 def is_skipped_url(url: str) -> bool:
-    """Media, tag, search, print, account and language-switch URLs."""
-    return bool(SKIP_PATTERNS.search(_target(url)))
+    """Media, tag, search, print, account and language-switch URLs, and URLs longer than
+    MAX_URL_CHARS (never followed: no pattern is run over them)."""
+    return len(url) > MAX_URL_CHARS or bool(SKIP_PATTERNS.search(_target(url)))
 
 
 def looks_like_pagination(url: str) -> bool:
+    if len(url) > MAX_URL_CHARS:
+        return False
     target = _target(url)
     return any(p.search(target) for p in PAGINATION_PATTERNS)
 
 
 def looks_like_article_url(url: str, extra: Iterable[re.Pattern[str]] = ()) -> bool:
-    """An article by its URL's shape (the registry's and generic shapes, plus `extra`)."""
+    """An article by its URL's shape (the registry's and generic shapes, plus `extra`); never a URL
+    longer than MAX_URL_CHARS."""
+    if len(url) > MAX_URL_CHARS:
+        return False
     target = _target(url)
     if SKIP_PATTERNS.search(target) or (looks_like_pagination(url) and not _has_item_id(url)):
         return False
@@ -102,7 +109,7 @@ def looks_like_article_url(url: str, extra: Iterable[re.Pattern[str]] = ()) -> b
 
 
 def _has_item_id(url: str) -> bool:
-    return any(_ID_PARAM.search(k) and v.isdigit() and len(v) >= 4
+    return len(url) <= MAX_URL_CHARS and any(_ID_PARAM.search(k) and v.isdigit() and len(v) >= 4
                for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True))
 
 

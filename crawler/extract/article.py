@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from crawler.extract import body, heading, meta, pubdate, rules, verdict
 from crawler.extract.cms import detect_cms, layout_selectors
-from crawler.extract.decode import decode_html
+from crawler.extract.decode import bounded_page, decode_html
 from crawler.extract.dom import classes_of, drop, first_text, parse_html
 from crawler.extract.model import ArticleData
 from crawler.extract.vocab import ATTACH_CLASS
@@ -80,12 +80,14 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
     """Title, lead, body, dates, author, source, images and attachments of one page, and whether the
     page is an article at all (`is_article`, with `reasons`). `strip_signatures` are the places of the
     site's "today" date strip seen on other pages of the crawl (see `ArticleData.date_line_signature`)."""
-    text = decode_html(html)
+    text, cut = bounded_page(decode_html(html))
     root = parse_html(text)
     template = page_template(text, site)
     sel = template.selectors
     result = ArticleData(url=url, cms=template.cms)
     reasons = result.reasons
+    if cut:
+        reasons.append(cut)
     how: dict[str, str] = {}
 
     result.title, title_el, how["title"] = heading.find_title(root, sel.title)

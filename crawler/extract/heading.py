@@ -50,7 +50,7 @@ def find_title(root: Any, selectors: tuple[str, ...]) -> tuple[str, Any, str]:
                 return text, h, "heading"
         return normalize_text(og), None, "og:title"
     title = root.findtext(".//title") or ""
-    return normalize_text(re.split(r"\s+[|–-]\s+", title)[0]), None, "title"
+    return normalize_text(re.split(r"(?<!\s)\s++[|–-]\s++", title)[0]), None, "title"
 
 
 def find_summary(root: Any, selectors: tuple[str, ...], title_el: Any, body_el: Any) -> tuple[str, Any, str]:

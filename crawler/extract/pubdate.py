@@ -131,7 +131,9 @@ def text_after_title(title_el: Any, body_el: Any, limit: int = 300) -> str:
         size += len(el.text or "") + len(el.tail or "")
         if size > limit:
             break
-    return normalize_text(" ".join(parts))[:limit]
+    # Normalized only as far as needed (a page-long tail would be normalized whole, then cut): spaces
+    # collapse, so the raw window is wider than the limit.
+    return normalize_text(" ".join(parts)[: limit * 20])[:limit]
 
 
 @dataclass

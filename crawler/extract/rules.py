@@ -79,13 +79,20 @@ _LABEL_PREFIXES = (
     "so luot xem",
     "xem voi co chu",
 )
-_VIEWS_INLINE = re.compile(r"[,|-]?\s*Lượt\s+xem\s*:?\s*\d[\d.,]*", re.I)
+# A match starts at its punctuation or where the spaces before "Lượt" start (never inside them: tried
+# from every space, a long run of spaces was quadratic); the runs of spaces are possessive.
+_VIEWS_INLINE = re.compile(r"(?:[,|-]|(?<!\s))\s*+Lượt\s++xem\s*+(?::\s*+)?\d[\d.,]*", re.I)
 
 # "(CTO) - ", "(Baothanhhoa.vn) - ", "(VTC News) - ", "LSO - ", "CTTĐT - ", "TTXVN - "
-_LEAD_CREDIT = re.compile(r"^\s*(?:\(\s*([^()]{2,40}?)\s*\)|([A-ZĐ][A-ZĐ0-9]{1,7}(?:\.VN)?))\s*[-–—:]\s+(?=\S)")
+_LEAD_CREDIT = re.compile(r"^\s*+(?:\(\s*([^()]{2,40}?)\s*\)|([A-ZĐ][A-ZĐ0-9]{1,7}(?:\.VN)?))\s*+[-–—:]\s+(?=\S)")
+# The credit patterns only match short texts (a credit is at most 80 characters); they see no more
+# than this, so a page of spaces cannot make their backtracking over runs of spaces costly.
+_CREDIT_WINDOW = 200
 _DOMAIN = re.compile(r"^(?:www\.)?([a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|gov|info))$", re.I)
 # Trailing "(baolangson.vn)", "Theo TTXVN", "Nguồn: Báo Lạng Sơn", "(Theo Báo Lạng Sơn)".
-_TRAIL_CREDIT = re.compile(r"^\(?\s*(?:theo|nguồn\s*:?)\s+(.{2,80}?)\s*\)?\.?$", re.I)
+# Possessive spaces: the credit starts at the first non-space and ends at the last one (backtracking over
+# runs of spaces was cubic). Texts are normalized (single spaces), where this is the same as `\s*`/`\s+`.
+_TRAIL_CREDIT = re.compile(r"^\(?\s*+(?:theo|nguồn(?:\s*+:)?)\s++(.{2,80}?)\s*+\)?\.?$", re.I)
 _PAREN_ONLY = re.compile(r"^\(\s*([^()]{3,60})\s*\)\.?$")
 # "Tin, ảnh: P.Y", "Bài và ảnh: X", "Tin: X", "Bài, ảnh: X", "Ảnh: X" as the last line.
 _BYLINE_PREFIX = re.compile(
@@ -101,7 +108,7 @@ _SENTENCE_END = re.compile(r"[.!?…:;]$")
 def normalize_source(raw: str) -> str | None:
     """A credit as a source name: domains lower-case ("baolangson.vn"), "Theo X" -> "X"."""
     text = raw.strip().rstrip(" .-–—:").strip().strip("()").strip()
-    match = _TRAIL_CREDIT.match(text)
+    match = _TRAIL_CREDIT.match(text) if len(text) <= _CREDIT_WINDOW else None
     if match:
         text = match.group(1).strip().strip("()").strip()
     text = text.rstrip(" .-–—:")
@@ -114,7 +121,7 @@ def normalize_source(raw: str) -> str | None:
 
 def lead_credit(paragraph: str) -> tuple[str | None, str]:
     """("CTO", rest) for "(CTO) - Ngày 8-1, ...", else (None, paragraph)."""
-    match = _LEAD_CREDIT.match(paragraph)
+    match = _LEAD_CREDIT.match(paragraph[:_CREDIT_WINDOW])
     if not match:
         return None, paragraph
     credit = match.group(1) or match.group(2)

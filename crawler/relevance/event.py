@@ -39,7 +39,7 @@ _ORG_HEAD = (
     r"hoi dong giao duc quoc phong|bo |cuc )"
 )
 _ORG = re.compile(
-    r"(?<![a-z])(?P<org>" + _ORG_HEAD + r"[^,;.:()\"“”]{0,70}?)\s+"
+    r"(?<![a-z])(?P<org>" + _ORG_HEAD + r"[^,;.:()\"“”]{0,70}?)\s++"
     r"(?:(?:da|vua|cung|long trong|dong loat|se) )*"
     r"(?:phoi hop|to chuc|khai mac|khai giang|be giang|mo (?:lop|\d+ lop|khoa)|tap huan|boi duong)\b"
 )
@@ -57,7 +57,7 @@ _ROLES = (
 # Roles first: "người có uy tín" before the bare "người".
 _UNIT = r"(?:" + _ROLES + r"|dai bieu|hoc vien|nguoi|bao ve dan phong)"
 _PARTICIPANTS = re.compile(
-    r"(?<![\w.])(?:(?P<q>" + _QUALIFIER + r")\s+)?(?P<n>\d{1,3}(?:\.\d{3})+|\d+)\s*(?P<u>" + _UNIT + r")\b"
+    r"(?<![\w.])(?:(?P<q>" + _QUALIFIER + r")\s++)?(?P<n>\d{1,3}(?:\.\d{3})+|\d++)\s*+(?P<u>" + _UNIT + r")\b"
     r"|(?<![\w.])(?P<q2>hang tram|hang nghin|hang ngan|hang chuc)\s+(?P<u2>" + _UNIT + r")\b"
 )
 _VAGUE_COUNTS = {"hang chuc": 10, "hang tram": 100, "hang nghin": 1000, "hang ngan": 1000}
@@ -67,8 +67,9 @@ _AUDIENCE = re.compile(
     r"\b(?:danh )?cho\s+(?:(?:doi ngu|" + _QUALIFIER + r")\s+)?(?:[\d.]+\s*)?"
     r"(?:(?:cac )?(?:vi )?(?:hoc vien|dai bieu|dong chi) la (?:cac )?)?(?P<aud>[^,;.:()]{3,120})"
 )
+# Only searched within an audience (at most 160 characters): see test_regex_safety.
 _AUDIENCE_END = re.compile(
-    r"\s+(?:nam 20\d\d|tai |tren dia ban|tu ngay|trong (?:thoi gian|\d+|hai|ba)|vao |do |voi |nham |"
+    r"\s++(?:nam 20\d\d|tai |tren dia ban|tu ngay|trong (?:thoi gian|\d+|hai|ba)|vao |do |voi |nham |"
     r"dot \d|khoa \d|lan thu|\(|va hoi nghi|thuoc doi tuong)"
 )
 _GENERIC_AUDIENCE = {"dai bieu", "hoc vien", "nguoi", "cac dai bieu", "cac hoc vien"}
@@ -81,7 +82,7 @@ _ROLE_START = (
     r"nguoi dung dau|cap uy)\b"
 )
 _COUNT_IS = re.compile(
-    r"\b" + _UNIT + r"\b[^.;:()]{0,80}?,?\s+la\s+(?:cac |nhung )?(?P<aud>" + _ROLE_START + r"[^;.:()]{0,160})"
+    r"\b" + _UNIT + r"\b[^.;:()]{0,80}?,?\s++la\s++(?:cac |nhung )?(?P<aud>" + _ROLE_START + r"[^;.:()]{0,160})"
 )
 
 # --- topics, location, speakers -------------------------------------------------------------------
@@ -93,15 +94,15 @@ _LOCATION = re.compile(
 )
 _SPEAKERS = (
     re.compile(
-        r"\bdo\s+(?P<who>[^;.()]{4,120}?)\s+(?:trinh bay|truyen dat|bao cao|gioi thieu|"
+        r"\bdo\s++(?P<who>[^;.()]{4,120}?)(?<!\s)\s++(?:trinh bay|truyen dat|bao cao|gioi thieu|"
         r"thong tin|huong dan|phu trach|giang day)\b"
     ),
     re.compile(
-        r"\bduoc nghe\s+(?P<who>[^;.()]{4,120}?)\s+(?:trinh bay|truyen dat|bao cao|gioi thieu|"
+        r"\bduoc nghe\s++(?P<who>[^;.()]{4,120}?)(?<!\s)\s++(?:trinh bay|truyen dat|bao cao|gioi thieu|"
         r"thong tin|huong dan)\b"
     ),
     re.compile(
-        r"\b(?P<who>(?:cac )?bao cao vien (?:cua|den tu) [^,;.()]{3,100}?)\s+(?:da )?"
+        r"\b(?P<who>(?:cac )?bao cao vien (?:cua|den tu) [^,;.()]{3,100}?)(?<!\s)\s++(?:da )?"
         r"(?:trinh bay|truyen dat|bao cao|gioi thieu|thong tin)\b"
     ),
 )

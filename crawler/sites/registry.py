@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.limits import MAX_URL_CHARS
+
 # Package data is read through importlib.resources, so the registry also loads from a zipped egg
 # (Scrapyd). TAPHUAN_SITES_DIR points it at another folder of site files (a private registry, or a
 # test's copy); CMS layouts always come from the package.
@@ -150,7 +152,10 @@ class SiteConfig:
         return [(kind, url) for kind in order for url in self.start_urls.get(kind, ())]
 
     def is_article_url(self, url: str) -> bool:
-        """Patterns match the path and query ("/a-b-123.html?x=1"), so they hold on any host."""
+        """Patterns match the path and query ("/a-b-123.html?x=1"), so they hold on any host. The
+        patterns are user data: they never see a URL longer than MAX_URL_CHARS (not an article)."""
+        if len(url) > MAX_URL_CHARS:
+            return False
         parts = urlsplit(url)
         target = parts.path + ("?" + parts.query if parts.query else "")
         if any(p.search(target) for p in self.article_deny):

@@ -274,6 +274,9 @@ _MONTH_WORD = re.compile(
     r"(?<![a-z])(?:thang|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?![a-z])|"
     r"(?<![a-z])(?:january|february|march|april|june|july|august|september|october|november|december)"
 )
+# dateparser's own patterns are slow on long text (seconds on 20 kB of "tháng 2025"): it only reads a
+# date element or a feed date, never more than this.
+_FALLBACK_MAX_CHARS = 300
 _DATEPARSER_SETTINGS: dict[str, Any] = {
     "DATE_ORDER": "DMY",
     "PREFER_DAY_OF_MONTH": "first",
@@ -284,9 +287,12 @@ _DATEPARSER_SETTINGS: dict[str, Any] = {
 
 
 def _fallback(prep: _Prepared, default: tzinfo) -> DateValue | None:
-    """dateparser, only for text that prints a year and a month word, and only if the result's year
-    and day are printed in the text: it must never turn a bare number or "hôm qua" into a date."""
+    """dateparser, only for a short text (at most _FALLBACK_MAX_CHARS) that prints a year and a month
+    word, and only if the result's year and day are printed in the text: it must never turn a bare
+    number or "hôm qua" into a date."""
     folded = prep.folded
+    if len(folded) > _FALLBACK_MAX_CHARS:
+        return None
     years = _YEAR.findall(folded)
     if not years or not _MONTH_WORD.search(folded):
         return None

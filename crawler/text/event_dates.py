@@ -52,8 +52,10 @@ _DOC_WORDS = re.compile(
 _BYLINE_BEFORE = re.compile(r"(?:dang|cap nhat|gui luc|xuat ban|ngay dang|luot xem)[:\s]*(?:ngay\s*)?$")
 # What else a byline or header line holds around its date: a weekday, a time, "Lượt xem: 50".
 _LINE_BEFORE = re.compile(r"[\s,|\-–()]*(?:(?:thu\s*[a-z0-9]+|chu\s*nhat)[\s,|\-–()]*)?")
+# Possessive runs of separators: each is followed by a digit, a letter or the end, never by another
+# separator run that could take a share of it (which made a long run of spaces quadratic).
 _LINE_AFTER = re.compile(
-    r"[\s,|\-–()]*(?:\d{1,2}\s*[:h]\s*\d{2}(?::\d{2})?[\s,|\-–()]*)?(?:luot xem:?\s*[\d.]*)?[\s,|\-–()]*"
+    r"[\s,|\-–()]*+(?:\d{1,2}\s*[:h]\s*\d{2}(?::\d{2})?[\s,|\-–()]*+)?(?:luot xem:?\s*+[\d.]*)?[\s,|\-–()]*"
 )
 
 

@@ -103,7 +103,7 @@ def test_an_endless_calendar_stops_when_its_pages_bring_nothing_new(tmp_path: Pa
             return page(listing([], extra=f'<a href="/lich?date={day + 1}">Ngày sau</a>'))
         return None
 
-    items, stats, requests = crawl_generic(tmp_path, good_site(listing_extra='<a href="/lich?date=1">Lịch</a>'),
+    items, _stats, requests = crawl_generic(tmp_path, good_site(listing_extra='<a href="/lich?date=1">Lịch</a>'),
                                            fallback=day_page)
     assert good_delivered(items) == GOOD
     assert requests < 60  # 20 articles, 3 listings, a few calendar days, robots.txt, sitemap, feeds
@@ -131,13 +131,13 @@ def test_a_feed_of_50000_items_gives_the_newest_first_within_the_budget(tmp_path
     routes["/"] = page(listing([], extra='<link rel="alternate" type="application/rss+xml" href="/rss.xml">'))
     routes["/rss.xml"] = page(f'<?xml version="1.0"?><rss version="2.0"><channel>{old}{new}</channel></rss>',
                               "application/rss+xml")
-    items, stats, requests = crawl_generic(tmp_path, routes, "-a", "max_pages=200")
+    items, _stats, requests = crawl_generic(tmp_path, routes, "-a", "max_pages=200")
     assert good_delivered(items) == GOOD
     assert requests <= 200 + 10
 
 
 def test_a_5mb_single_line_page_and_a_1mb_title_are_cut_and_counted(tmp_path: Path) -> None:
-    normal, normal_stats, _ = crawl_generic(tmp_path, good_site(), name="normal")
+    _normal, normal_stats, _ = crawl_generic(tmp_path, good_site(), name="normal")
     links = f'<a href="{article_path(98)}">Bài dài</a><a href="{article_path(99)}">Tựa dài</a>'
     routes = good_site(listing_extra=links)
     routes[article_path(98)] = page(article(98).replace(b"</p>", b" " + "chữ ".encode() * 1_300_000 + b"</p>", 1))
@@ -160,5 +160,5 @@ def test_an_adversarial_page_does_not_stall_the_crawl(tmp_path: Path) -> None:
     routes = good_site(listing_extra=f'<a href="{article_path(97)}">Bài lạ</a>')
     routes[article_path(97)] = Route(body=article(97).replace(b"</p>", nasty.encode() + b"</p>", 1),
                                      headers={"Content-Type": HTML})
-    items, stats, _ = crawl_generic(tmp_path, routes, "-s", "PAGE_TIME_LIMIT=5")
+    items, _stats, _ = crawl_generic(tmp_path, routes, "-s", "PAGE_TIME_LIMIT=5")
     assert good_delivered(items) == GOOD
