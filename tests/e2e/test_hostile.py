@@ -16,10 +16,22 @@ from tests.conftest import run_scrapy
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 GOOD = 20
-PARAGRAPH = ("Sáng nay, Ban Dân vận Tỉnh ủy tổ chức hội nghị tập huấn nghiệp vụ công tác dân vận cho hơn 200 cán "
-             "bộ làm công tác dân vận ở cơ sở. Tại hội nghị, các đại biểu được nghe báo cáo viên truyền đạt các "
-             "chuyên đề về kỹ năng vận động quần chúng, thực hiện dân chủ ở cơ sở và xây dựng mô hình dân vận "
-             "khéo trong tình hình mới.")
+PLACES = ["Lạng Sơn", "Cao Bằng", "Hà Giang", "Lào Cai", "Sơn La", "Điện Biên", "Lai Châu", "Phú Thọ",
+          "Thái Nguyên", "Bắc Ninh", "Quảng Ninh", "Hải Phòng", "Nghệ An", "Hà Tĩnh", "Quảng Trị", "Huế",
+          "Đà Nẵng", "Gia Lai", "Đắk Lắk", "Cần Thơ"]
+TOPICS = ["kỹ năng vận động quần chúng", "thực hiện dân chủ ở cơ sở", "xây dựng mô hình dân vận khéo",
+          "công tác tôn giáo", "công tác dân tộc", "nắm bắt tình hình nhân dân", "tiếp công dân",
+          "chuyển đổi số trong công tác dân vận"]
+
+
+def paragraph(i: int, k: int) -> str:
+    """Text of article i, paragraph k: each article its own place, numbers and topics (templated
+    notices that differ only in their numbers would be merged as near-duplicates, rightly)."""
+    place, topic = PLACES[i % len(PLACES)], TOPICS[(i + k) % len(TOPICS)]
+    return (f"Ngày {1 + i % 27}/{1 + k}, Ban Dân vận Tỉnh ủy {place} tổ chức hội nghị tập huấn nghiệp vụ về "
+            f"{topic} cho {100 + 13 * i + k} cán bộ làm công tác dân vận ở {20 + i} xã, phường của tỉnh {place}. "
+            f"Báo cáo viên {['Nguyễn Văn An', 'Trần Thị Bình', 'Lê Minh Châu', 'Phạm Quốc Dũng'][(i + k) % 4]} "
+            f"trình bày chuyên đề số {k + 1} với {3 + (i * k) % 7} nội dung chính về {topic} tại {place}.")
 
 
 def article_path(i: int) -> str:
@@ -28,7 +40,7 @@ def article_path(i: int) -> str:
 
 def article(i: int, title: str | None = None) -> bytes:
     headline = title or f"Tập huấn nghiệp vụ công tác dân vận đợt {i} năm 2026"
-    paragraphs = "".join(f"<p>{PARAGRAPH} Đợt {i}, phần {k}.</p>" for k in range(4))
+    paragraphs = "".join(f"<p>{paragraph(i, k)}</p>" for k in range(4))
     return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{headline[:200]}</title></head>'
             f'<body><div id="header"><a href="/">Trang chủ</a> <a href="/tin-tuc">Tin tức</a></div>'
             f'<div class="article"><h1>{headline}</h1><div class="date">0{1 + i % 9}/11/2026 08:00</div>'
@@ -56,11 +68,14 @@ def good_site(home_extra: str = "", listing_extra: str = "") -> dict[str, Route]
 
 def crawl_generic(tmp_path: Path, routes: dict[str, Route], *extra: str,
                   fallback: Callable[[str], Route | None] | None = None,
-                  name: str = "out") -> tuple[list[dict], dict, int]:
+                  name: str = "out", state: str | None = None) -> tuple[list[dict], dict, int]:
     with serve_faults(routes, lifetime=200, max_requests=20_000, fallback=fallback) as server:
         out, stats = tmp_path / f"{name}.jsonl", tmp_path / f"{name}.stats.json"
-        proc = run_scrapy(["crawl", "generic", "-a", f"start_urls={server.base_url}", "-O", str(out),
-                           "-s", f"STATS_FILE={stats}", "-s", f"STATE_DIR={tmp_path / 'state'}",
+        # The site's own name, served from the fixture server: URLs (and so the state) stay the same
+        # from one run to the next, whatever port the server gets.
+        proc = run_scrapy(["crawl", "generic", "-a", "start_urls=https://hostile.test/", "-a",
+                           f"base_url={server.base_url}", "-O", str(out),
+                           "-s", f"STATS_FILE={stats}", "-s", f"STATE_DIR={tmp_path / (state or f'state-{name}')}",
                            "-s", "KEEP_IRRELEVANT=True", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
                            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", *extra], cwd=tmp_path, timeout=200)
         requests = server.request_count
@@ -112,12 +127,13 @@ def test_an_endless_calendar_stops_when_its_pages_bring_nothing_new(tmp_path: Pa
 def test_a_page_of_100000_links_does_not_starve_the_good_articles(tmp_path: Path) -> None:
     flood = "".join(f'<a href="/rac/bai-rac-so-{n}-{100000 + n}.html">Bài viết không tồn tại số {n} của trang</a>'
                     for n in range(100_000))
-    items, stats, requests = crawl_generic(tmp_path, good_site(home_extra=flood), name="first")
+    items, stats, requests = crawl_generic(tmp_path, good_site(home_extra=flood), name="first", state="state")
     assert good_delivered(items) == GOOD
     assert stats["discovery/links_capped"] >= 100_000 - 300
     assert requests < 400
     # The dead links are remembered: the next run does not ask again.
-    _items, again, requests_again = crawl_generic(tmp_path, good_site(home_extra=flood), name="second")
+    _items, again, requests_again = crawl_generic(tmp_path, good_site(home_extra=flood), name="second",
+                                                  state="state")
     assert again["discovery/skipped_dead"] >= 250
     assert requests_again < 60
 

@@ -223,10 +223,10 @@ class DiscoverySpider(scrapy.Spider):
         self.count("discovery/article_requests")
         if barren is None:
             return Request(self.to_fetch(real_url), callback=self.parse_article, priority=priority,
-                           meta={"real_url": real_url, "date_hint": hint}, errback=self.on_error)
+                           meta={"real_url": real_url, "date_hint": hint, "article": True}, errback=self.on_error)
         return Request(self.to_fetch(real_url), callback=self.parse_page, priority=priority,
                        cb_kwargs={"barren": barren + 1, "chain_stale": 0},
-                       meta={"real_url": real_url, "date_hint": hint}, errback=self.on_error)
+                       meta={"real_url": real_url, "date_hint": hint, "article": True}, errback=self.on_error)
 
     def on_error(self, failure: Any) -> None:
         from scrapy.spidermiddlewares.httperror import HttpError
@@ -239,7 +239,7 @@ class DiscoverySpider(scrapy.Spider):
         if request is not None and request.meta.get("start"):
             self.count("discovery/start_failed")
         status = failure.value.response.status if isinstance(failure.value, HttpError) else None
-        if status in (404, 410) and request is not None and request.callback == self.parse_article:
+        if status in (404, 410) and request is not None and request.meta.get("article"):
             self.remember_dead(url, status)
         if counted:  # refused on purpose (guard/*, robots.txt), counted and logged where refused
             if reason == "robots_forbidden":
