@@ -45,6 +45,14 @@ def page_template(text: str, site: SiteConfig | None) -> Template:
     return Template(selectors, cms, declared)
 
 
+def _site_names(url: str, root: Any, site: SiteConfig | None) -> tuple[str, ...]:
+    """What a title suffix may name: the site's registry name, og:site_name, its domains and their
+    first label ("baolangson")."""
+    hosts = [(urlsplit(url).hostname or "").removeprefix("www."), *(site.allowed_domains if site else ())]
+    labels = [h.split(".")[0] for h in hosts if h]
+    return (site.name if site else "", meta.meta_content(root, "og:site_name") or "", *hosts, *labels)
+
+
 def _own_outlet(url: str, root: Any, site: SiteConfig | None) -> rules.OwnOutlet:
     return rules.OwnOutlet.of(
         [urlsplit(url).hostname or "", *(site.allowed_domains if site is not None else ())],
@@ -90,7 +98,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
         reasons.append(cut)
     how: dict[str, str] = {}
 
-    result.title, title_el, how["title"] = heading.find_title(root, sel.title)
+    result.title, title_el, how["title"] = heading.find_title(root, sel.title, _site_names(url, root, site))
     reasons.append(f"title from {how['title']}" if result.title else "no title")
     body_el, how["body"] = body.find_container(root, sel.body)
     template_missed = bool(template.declared.body) and not how["body"].startswith("selector")

@@ -21,10 +21,33 @@ from crawler.extract.rules import plain_fold
 from crawler.extract.vocab import GENERIC_AUTHOR, GENERIC_SUMMARY, LEAD_CLASS, LEAD_TAGS, PERSON_LABEL
 from crawler.text import normalize_text
 
+_SUFFIX = re.compile(r"(?<!\s)\s++(?:[|–—-]|::)\s++(?=\S)")
+_KEY = re.compile(r"[^a-z0-9]+")
 
-def find_title(root: Any, selectors: tuple[str, ...]) -> tuple[str, Any, str]:
-    """(headline, its element or None, how it was found: "selector", "h1", "og:title" or "title").
-    Of several <h1>, the one sharing most words with og:title (else the longest)."""
+
+def _key(text: str) -> str:
+    return _KEY.sub("", plain_fold(text))
+
+
+def strip_site_suffix(title: str, names: tuple[str, ...]) -> str:
+    """The headline without a trailing " - Báo Lạng Sơn" / " | baolangson.vn": cut only where the
+    part after the last separator names the site (its registry name, og:site_name, its domain), never
+    at any dash ("... “Năm dịch vụ công trực tuyến – 2015” tại Hà Tĩnh" keeps its dash)."""
+    keys = {k for k in (_key(n) for n in names if n) if len(k) >= 4}
+    while True:
+        cuts = list(_SUFFIX.finditer(title))
+        if not cuts or not keys:
+            return title
+        tail = _key(title[cuts[-1].end():])
+        if not tail or not any(tail == k or (len(tail) >= 4 and (tail in k or k in tail)) for k in keys):
+            return title
+        title = title[: cuts[-1].start()]
+
+
+def find_title(root: Any, selectors: tuple[str, ...], names: tuple[str, ...] = ()) -> tuple[str, Any, str]:
+    """(headline, its element or None, how it was found: "selector", "h1", "heading", "og:title" or
+    "title"). Of several <h1>, the one sharing most words with og:title (else the longest). From
+    og:title or <title>, a suffix naming the site (`names`: site name, og:site_name, domain) goes."""
     text, el = first_text(root, selectors)
     if text:
         return text, el, "selector"
@@ -43,14 +66,14 @@ def find_title(root: Any, selectors: tuple[str, ...]) -> tuple[str, Any, str]:
     if og:
         # A template whose headline is an <h2>-<h4> (cema.gov.vn's h3): the heading that prints the
         # og:title, so the byline and lead after it can be found.
-        folded = plain_fold(normalize_text(og))
+        folded = plain_fold(strip_site_suffix(normalize_text(og), names))
         for h in root.xpath("//h2|//h3|//h4"):
             text = text_of(h)
             if text and plain_fold(text) == folded:
                 return text, h, "heading"
-        return normalize_text(og), None, "og:title"
-    title = root.findtext(".//title") or ""
-    return normalize_text(re.split(r"(?<!\s)\s++[|–-]\s++", title)[0]), None, "title"
+        return strip_site_suffix(normalize_text(og), names), None, "og:title"
+    title = normalize_text((root.findtext(".//title") or "")[:2000])
+    return strip_site_suffix(title, names), None, "title"
 
 
 def find_summary(root: Any, selectors: tuple[str, ...], title_el: Any, body_el: Any) -> tuple[str, Any, str]:
