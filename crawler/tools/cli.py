@@ -182,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Outside the checkout no scrapy.cfg is found: the commands still read the project's settings.
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     args = _parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -121,10 +121,12 @@ def fixture_slugs(root: Path = FIXTURES_DIR) -> list[str]:
 class _Handler(BaseHTTPRequestHandler):
     site: FixtureSite
     hits: list[str]
+    agents: list[str]
     delays: dict[str, float]
 
     def do_GET(self) -> None:
         self.hits.append(self.path)
+        self.agents.append(self.headers.get("User-Agent", ""))
         for fragment, seconds in self.delays.items():
             if fragment in self.path:
                 time.sleep(seconds)  # a slow server, for tests that must catch a crawl mid-way
@@ -166,6 +168,7 @@ class RunningSite:
     site: FixtureSite
     base_url: str
     hits: list[str]
+    agents: list[str] = field(default_factory=list)  # the User-Agent of each request
 
 
 @contextmanager
@@ -180,13 +183,15 @@ def serve_sites(
         for slug in slugs:
             site = load_fixture_site(slug, root)
             hits: list[str] = []
-            handler = type(f"Handler_{slug}", (_Handler,), {"site": site, "hits": hits, "delays": delays or {}})
+            agents: list[str] = []
+            handler = type(f"Handler_{slug}", (_Handler,),
+                           {"site": site, "hits": hits, "agents": agents, "delays": delays or {}})
             server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
             server.daemon_threads = True
             # A short poll interval: shutdown() waits for it, once per server.
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
             servers.append(server)
-            running[slug] = RunningSite(site, f"http://127.0.0.1:{server.server_address[1]}/", hits)
+            running[slug] = RunningSite(site, f"http://127.0.0.1:{server.server_address[1]}/", hits, agents)
         yield running
     finally:
         for server in servers:

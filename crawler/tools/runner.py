@@ -159,8 +159,9 @@ def _offline(summaries: list[SiteSummary]) -> bool:
     if not crawled or any(not s.failed for s in crawled):
         return False
     kinds = {k for s in crawled for k in s.errors}
-    return bool(kinds) and kinds <= {"DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError",
-                                     "NoRouteError", "ConnectError"}
+    network = ("DNSLookupError", "ConnectionRefusedError", "TCPTimedOutError", "TimeoutError", "NoRouteError",
+               "ConnectError", "ConnectionLost")
+    return bool(kinds) and all(any(n in k for n in network) for k in kinds)
 
 
 def save_summary(result: RunResult, runs_dir: Path) -> Path:
