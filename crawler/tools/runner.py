@@ -120,6 +120,18 @@ class _Run:
                     len(self.running), running, len(self.pending), pages, items, errors)
 
 
+# Scrapy's start-up listings (enabled middlewares, overridden settings, versions) and the engine's
+# open/close lines, once per site: hundreds of lines for a `crawlall`. Each site's end line says what
+# matters; LOG_LEVEL=DEBUG shows them all again.
+CHATTY_LOGGERS = ("scrapy.middleware", "scrapy.crawler", "scrapy.addons", "scrapy.utils.log", "scrapy.core.engine")
+
+
+def quiet_startup(settings: Settings) -> None:
+    if settings.get("LOG_LEVEL") != "DEBUG":
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def run_sites(
     settings: Settings,
     slugs: list[str],
@@ -136,6 +148,7 @@ def run_sites(
     if agent and settings.getpriority("USER_AGENT") in (None, 0, 10, 20):
         settings.set("USER_AGENT", agent, priority="project")
     process = AsyncCrawlerProcess(settings)
+    quiet_startup(settings)  # after: the process's logging set-up resets the loggers' levels
     default = args if isinstance(args, SiteArgs) else SiteArgs()
     per_site = args if isinstance(args, Mapping) else {}
     sites = [_Site(slug, per_site.get(slug, default)) for slug in slugs]
