@@ -324,11 +324,11 @@ def test_schedule_all_schedules_one_job_per_site(fake_scrapyd) -> None:
     env = dict(os.environ, SCRAPYD_URL=url, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     proc = subprocess.run(
         ["/bin/sh", str(DEPLOY / "scrapyd" / "schedule-all.sh"),
-         "-d", "setting=STATE_DIR=/var/lib/taphuan-crawler/adapters/state", "-d", "since=2026-01-01"],
+         "-d", "setting=STATE_DIR=/var/lib/taphuan-crawler/state", "-d", "since=2026-01-01"],
         env=env, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    common = {"project": ["taphuan-crawler"], "setting": ["STATE_DIR=/var/lib/taphuan-crawler/adapters/state"],
+    common = {"project": ["taphuan-crawler"], "setting": ["STATE_DIR=/var/lib/taphuan-crawler/state"],
               "since": ["2026-01-01"]}
     assert scheduled == [{**common, "spider": ["baocantho"]}, {**common, "spider": ["danang"]}]
     assert proc.stdout.splitlines() == ['baocantho: {"status": "ok", "jobid": "job1"}',
