@@ -205,14 +205,10 @@ class DiscoverySpider(scrapy.Spider):
         state = self.state
         if state is None:
             return None
-        canon = state.canonical(real_url)
-        new_spelling = state.seen_articles.add(canon)
-        key = fetch_key(canon)
-        if key != canon and not state.seen_articles.add(key):
-            if new_spelling:  # the same article under another URL: not fetched again
+        new_spelling = state.seen_articles.add("link " + real_url)
+        if not state.seen_articles.add(fetch_key(state.canonical(real_url))):
+            if new_spelling:  # the same article under another URL (canonical form or path prefix)
                 self.count("dupefilter/url_variant")
-            return None
-        if not new_spelling:
             return None
         settled = state.settled(real_url, self.args.refresh_days)
         if settled is not None:
@@ -296,9 +292,8 @@ class DiscoverySpider(scrapy.Spider):
         if not self.args.refresh_days or state is None:
             return
         for url in state.recent_urls(self.args.refresh_days):
-            canon = state.canonical(url)
-            state.seen_articles.add(canon)
-            state.seen_articles.add(fetch_key(canon))
+            state.seen_articles.add("link " + url)
+            state.seen_articles.add(fetch_key(state.canonical(url)))
             self.count("discovery/refresh")
             yield Request(self.to_fetch(url), callback=self.parse_article, meta={"real_url": url},
                           errback=self.on_error, priority=ARTICLE_PRIORITY)
