@@ -80,7 +80,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
 
     result.title, title_el, how["title"] = heading.find_title(root, sel.title)
     reasons.append(f"title from {how['title']}" if result.title else "no title")
-    body_el, how["body"] = body.find_container(root, sel.body)
+    body_el, how["body"] = body.find_container(root, sel.body, template.declared.body)
     template_missed = bool(template.declared.body) and not how["body"].startswith("selector")
     if template_missed:
         reasons.append("site body selector matched nothing")

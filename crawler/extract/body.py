@@ -35,19 +35,39 @@ _BOLD_STYLE = re.compile(r"font-weight:(bold|[6-9]00)")
 # -- the container ----------------------------------------------------------------------------
 
 
-def find_container(root: Any, selectors: tuple[str, ...]) -> tuple[Any, str]:
-    """(element, how): the site's body selectors, else a common template's body element with some
-    text, else Readability-style scoring; (None, "") when nothing qualifies."""
+def find_container(root: Any, selectors: tuple[str, ...], own: tuple[str, ...] = ()) -> tuple[Any, str]:
+    """(element, how): the body selectors, else a common template's body element, else
+    Readability-style scoring; (None, "") when nothing qualifies.
+
+    A selector the site file declares (`own`) describes its template: its first match with any text is
+    the body. Any other selector (a detected CMS layout's, the common templates') only guesses: its
+    matches under MIN_CONTAINER_CHARS are passed over (a "Subscribe" box sharing the body's class) and
+    the one with the most text wins."""
     for sel in selectors:
-        found = [el for el in select(root, sel) if text_of(el)]
-        if found:
-            return found[0], f"selector {sel!r}"
+        if sel in own:
+            found = [el for el in select(root, sel) if text_of(el)]
+            if found:
+                return found[0], f"selector {sel!r}"
+        elif (el := _longest_match(root, sel)) is not None:
+            return el, f"selector {sel!r}"
     for sel in GENERIC_BODY:
-        found = [el for el in select(root, sel) if len(text_of(el)) >= 80]
-        if found:
-            return found[0], f"generic selector {sel!r}"
+        if (el := _longest_match(root, sel)) is not None:
+            return el, f"generic selector {sel!r}"
     el = scored_container(root)
     return (el, "generic scoring") if el is not None else (None, "")
+
+
+MIN_CONTAINER_CHARS = 80
+
+
+def _longest_match(root: Any, sel: str) -> Any:
+    """The selector's match with the most text, if it has at least MIN_CONTAINER_CHARS characters."""
+    best, best_len = None, MIN_CONTAINER_CHARS - 1
+    for el in select(root, sel):
+        n = len(text_of(el))
+        if n > best_len:
+            best, best_len = el, n
+    return best
 
 
 def scored_container(root: Any) -> Any:
