@@ -17,6 +17,7 @@ from crawler.extract.dom import (
     common_scope,
     drop,
     drop_selected,
+    has_class_word,
     image_src,
     is_hidden,
     is_junk,
@@ -25,7 +26,7 @@ from crawler.extract.dom import (
     text_of,
 )
 from crawler.extract.rules import plain_fold
-from crawler.extract.vocab import ATTACH_EXT, BLOCK_TAGS, CAPTION_CLASS, GENERIC_BODY, SKIP_TAGS
+from crawler.extract.vocab import ATTACH_EXT, BLOCK_TAGS, CAPTION_CLASS, GENERIC_BODY, OVERLAY_CLASS, SKIP_TAGS
 from crawler.text import normalize_text
 
 _ALIGN = re.compile(r"text-align:(center|right|justify|left)")
@@ -70,15 +71,48 @@ def _longest_match(root: Any, sel: str) -> Any:
     return best
 
 
+MIN_SCORE = 200
+# Same-shaped blocks scoring at least this share of the best one are part of the same text.
+MERGE_SHARE = 0.3
+MERGE_DEPTH = 6
+
+
 def scored_container(root: Any) -> Any:
-    """Readability-style: each paragraph's text scores its parent (and half its grandparent)."""
+    """Readability-style: each paragraph's text scores its parent (and half its grandparent). The
+    best candidate grows to the nearest ancestor it shares with its same-shaped siblings (a body
+    split into several blocks of one tag and class)."""
+    scores = _paragraph_scores(root)
+    if not scores:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    if scores[best] < MIN_SCORE:
+        return None
+    return _merge_same_shaped(best, scores)
+
+
+def _unscored(root: Any) -> set[Any]:
+    """Elements whose text scores nothing: what lies in page chrome, links and list items, and junk
+    or overlay boxes (comments, cookie banners, newsletter sign-ups) with what they hold."""
+    out: set[Any] = set()
+    for el in root.iter("header", "footer", "nav", "aside", "a", "li"):
+        if el not in out:
+            out.update(el.iterdescendants())
+    # The classes of <html>, <body>, <main> and <article> describe the page or the post (WordPress'
+    # "tag-economy", a body's "has-cookie-consent"), not a box.
+    for el in root.xpath("//*[@class or @id][not(self::html or self::body or self::main or self::article)]"):
+        if el not in out and (is_junk(el) or has_class_word(el, OVERLAY_CLASS)):
+            out.add(el)
+            out.update(el.iterdescendants())
+    return out
+
+
+def _paragraph_scores(root: Any) -> dict[Any, float]:
     scores: dict[Any, float] = {}
+    unscored = _unscored(root)
     for el in root.iter("p", "div", "td", "span"):
-        if any(a.tag in ("header", "footer", "nav", "aside", "a", "li") for a in el.iterancestors()):
+        if el in unscored:
             continue
-        own = normalize_text((el.text or "") + " ".join((c.tail or "") for c in el))
-        if el.tag == "p":
-            own = text_of(el)
+        own = text_of(el) if el.tag == "p" else _own_text(el)
         if len(own) < 40:
             continue
         weight = len(own) + 20 * own.count(",")
@@ -89,10 +123,30 @@ def scored_container(root: Any) -> Any:
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + weight / 2
-    if not scores:
-        return None
-    best = max(scores, key=lambda e: scores[e])
-    return best if scores[best] >= 200 else None
+    return scores
+
+
+def _own_text(el: Any) -> str:
+    """The text directly in the element, not in its children."""
+    return normalize_text((el.text or "") + " ".join((c.tail or "") for c in el))
+
+
+def _merge_same_shaped(best: Any, scores: dict[Any, float]) -> Any:
+    """The lowest common ancestor of the best candidate and every candidate of its tag and class
+    scoring >= MERGE_SHARE of it (readability's sibling merge, restricted to same-shaped blocks), when
+    that ancestor is at most MERGE_DEPTH levels above the best and is not <body>."""
+    depth = {a: i for i, a in enumerate([best, *best.iterancestors()])}
+    shape = (best.tag, best.get("class") or "")
+    out, out_depth = best, 0
+    for el, score in scores.items():
+        if el is best or score < MERGE_SHARE * scores[best] or (el.tag, el.get("class") or "") != shape:
+            continue
+        common = next((a for a in [el, *el.iterancestors()] if a in depth), None)
+        if common is None or common.tag in ("body", "html"):
+            continue
+        if out_depth < depth[common] <= MERGE_DEPTH:
+            out, out_depth = common, depth[common]
+    return out
 
 
 def remove_furniture(body_el: Any, selectors: tuple[str, ...]) -> None:

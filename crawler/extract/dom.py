@@ -74,11 +74,17 @@ def is_hidden(el: Any) -> bool:
     return "display:none" in style or el.get("hidden") is not None or el.get("aria-hidden") == "true"
 
 
+def has_class_word(el: Any, pattern: re.Pattern[str]) -> bool:
+    """Whether the element's class or id names one of a `vocab.class_words` pattern's words."""
+    value = el.get("class") or ""
+    ident = el.get("id")
+    return bool(pattern.search(f"{value} {ident}" if ident else value))
+
+
 def is_junk(el: Any) -> bool:
     """Whether one of the element's classes (or its id) names a non-text container (share,
-    related...). Tested word by word: the pattern anchors on word ends."""
-    tokens = [*(el.get("class") or "").split(), el.get("id") or ""]
-    return any(JUNK_CLASS.search(t) for t in tokens if t)
+    related...)."""
+    return has_class_word(el, JUNK_CLASS)
 
 
 def is_chrome(el: Any) -> bool:

@@ -22,14 +22,27 @@ CAPTION_CLASS = re.compile(
     r"chu-?thich|chuthich|expnoedit-caption|image-caption|desc_image)(?:[-_\s]|$)",
     re.I,
 )
+
+
+def class_words(*words: str) -> re.Pattern[str]:
+    """A pattern for class/id values naming one of the words as a whole part of a class or id: bounded
+    by the value's start or end, a space (between classes), "-" or "_". "related-news" and
+    "box_related" match `related`, "unrelated" does not."""
+    return re.compile(r"(?:^|[-_\s])(?:" + "|".join(words) + r")(?:[-_\s]|$)", re.I)
+
+
 # Containers that are never article text: sharing bars, ratings, tags, ads, related lists, paging.
-JUNK_CLASS = re.compile(
-    r"(?:^|[-_])(?:share|sharing|social|comments?|rating|ratings|tags?|tag_item|banner|ads|advert\w*|"
-    r"related|relate|print|toolbar|breadcrumbs?|pagination|paging|tin-?lien-?quan|tinlienquan|tin-?khac|"
-    r"other-?news|danh-?gia|cung-?chuyen-?muc|fb-like|zalo-share-button|sda_middle|rennab|"
-    r"texttospeech|audio-?player|box-?tinlienquan|next-?prev|sponsored)(?:[-_]|$)",
-    re.I,
+JUNK_CLASS = class_words(
+    "share", "sharing", "social", "comments?", "rating", "ratings", "tags?", "tag_item", "banner", "ads",
+    r"advert\w*", "related", "relate", "print", "toolbar", "breadcrumbs?", "pagination", "paging",
+    "tin-?lien-?quan", "tinlienquan", "tin-?khac", "other-?news", "danh-?gia", "cung-?chuyen-?muc", "fb-like",
+    "zalo-share-button", "sda_middle", "rennab", "texttospeech", "audio-?player", "box-?tinlienquan",
+    "next-?prev", "sponsored",
 )
+# Boxes over or between a page's content that are never the article: cookie and consent banners,
+# newsletter and subscription boxes, modals. The generic scoring passes them over.
+OVERLAY_WORDS = ("consent", "cookies?", "gdpr", "newsletter", "subscribe", "subscription", "modal", "popup", "overlay")
+OVERLAY_CLASS = class_words(*OVERLAY_WORDS)
 ATTACH_CLASS = re.compile(r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", re.I)
 IMG_SKIP = re.compile(r"(?:icon|logo|sprite|blank|spacer|pixel|1x1|loading|avatar)[^/]*$", re.I)
 ATTACH_EXT = frozenset(["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "odt", "ods", "rtf"])

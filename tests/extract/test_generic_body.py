@@ -4,7 +4,7 @@ article-extraction benchmark measures, docs/extraction-benchmark.md), each on a 
 from __future__ import annotations
 
 from crawler.extract import extract_article
-from crawler.extract.body import find_container
+from crawler.extract.body import find_container, scored_container
 from crawler.extract.dom import parse_html, text_of
 
 URL = "https://news.example.com/2025/03/04/council-approves-budget"
@@ -56,3 +56,59 @@ def test_common_template_selector_takes_its_largest_match() -> None:
     data = extract_article(URL, html)
     assert "newsletter" not in data.body and "budget 3" in data.body
     assert "body from generic selector '.entry-content'" in data.reasons
+
+
+# -- B: the scoring passes over comments, cookie banners and sign-up boxes ----------------------
+
+
+def test_scoring_skips_a_comments_section_longer_than_the_article() -> None:
+    comments = "".join(f'<div class="comment-body"><p>{SENTENCE} Comment {i}, agreed.</p></div>' for i in range(8))
+    html = _page(f'<div class="story">{_paras(3)}</div><div id="comments">{comments}</div>')
+    best = scored_container(parse_html(html))
+    assert best is not None and best.get("class") == "story"
+
+
+def test_scoring_skips_a_cookie_consent_banner() -> None:
+    banner = (
+        "We and our partners use cookies, to store and access information on your device, for personalised "
+        "ads, content, measurement, audience insights and product development, with your consent."
+    )
+    html = _page(
+        f'<div class="m-privacy-consent"><p>{banner}</p><p>{banner}</p><p>{banner}</p></div>'
+        f'<div class="story">{_paras(2)}</div>'
+    )
+    best = scored_container(parse_html(html))
+    assert best is not None and best.get("class") == "story"
+
+
+def test_scoring_reads_classes_of_the_post_element_as_the_posts_not_a_box() -> None:
+    """WordPress prints taxonomy classes on the post itself ("tag-budget"): not a tags box."""
+    post = f'<div class="text">{_paras(3)}</div>'
+    html = _page(f'<article class="post type-post tag-budget category-news">{post}</article>')
+    best = scored_container(parse_html(html))
+    assert best is not None and best.get("class") == "text"
+
+
+# -- C: a body split into same-shaped blocks is taken whole ---------------------------------------
+
+
+def test_body_split_in_same_shaped_blocks_is_merged() -> None:
+    html = _page(
+        '<main><div class="layout"><div class="column">'
+        f'<div class="post__content">{_paras(3, "first")}</div>'
+        '<figure><img src="/a.jpg"></figure>'
+        f'<div class="post__content">{_paras(2, "second")}</div>'
+        '</div></div><div class="sidebar"><div class="promo-list">'
+        '<p>Other stories you may like, chosen for you by our editors, every day of the week.</p></div></div></main>'
+    )
+    best = scored_container(parse_html(html))
+    text = text_of(best)
+    assert "first 0" in text and "second 1" in text
+    assert "Other stories" not in text
+
+
+def test_different_shaped_sidebar_is_not_merged() -> None:
+    sidebar = "".join(f"<p>{SENTENCE.replace('budget', f'sidebar {i}')}</p>" for i in range(2))
+    html = _page(f'<div class="wrap"><div class="article">{_paras(4)}</div><div class="box">{sidebar}</div></div>')
+    best = scored_container(parse_html(html))
+    assert best is not None and best.get("class") == "article"
