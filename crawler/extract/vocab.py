@@ -11,6 +11,8 @@ SKIP_TAGS = frozenset([
     "script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea", "svg", "object",
     "embed", "video", "audio", "ins", "template", "head", "link", "meta", "map", "area", "canvas", "nav",
 ])
+# Elements whose content is code, never text (text_of leaves it out).
+NO_TEXT_TAGS = ("script", "style", "noscript", "template")
 # Elements that start a new paragraph of text.
 BLOCK_TAGS = frozenset([
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "table", "tbody", "thead",

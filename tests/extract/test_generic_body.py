@@ -112,3 +112,25 @@ def test_different_shaped_sidebar_is_not_merged() -> None:
     html = _page(f'<div class="wrap"><div class="article">{_paras(4)}</div><div class="box">{sidebar}</div></div>')
     best = scored_container(parse_html(html))
     assert best is not None and best.get("class") == "article"
+
+
+# -- F: script code is not text -----------------------------------------------------------------
+
+
+def test_text_of_leaves_out_script_and_style_code() -> None:
+    root = parse_html("<div>Before <script>var a = 1;</script>after<style>p { color: red }</style>.</div>")
+    assert text_of(root.find(".//div")) == "Before after."
+    assert text_of(root.find(".//script")) == "var a = 1;"
+
+
+def test_script_after_the_headline_is_not_taken_for_the_lead() -> None:
+    code = " ".join(f"window.ads{i} = window.ads{i} || []; googletag.cmd.push(function() {{ slot{i}(); }});"
+                    for i in range(6))
+    html = _page(
+        '<div class="layout"><h1>Council approves budget</h1><time datetime="2025-03-04">4 March 2025</time>'
+        f'<div class="article-lead"><script>{code}</script></div>'
+        f'<div class="article-content">{_paras(4)}</div></div>'
+    )
+    data = extract_article(URL, html)
+    assert data.summary is None
+    assert "googletag" not in data.body and data.body.startswith("The council approved the budget 0")
