@@ -106,7 +106,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
         if summary_el is not None and summary_el in body_el.iterdescendants():
             drop(summary_el)
         body.remove_furniture(body_el, sel.remove)
-        blocks, images = body.split_captions(body.blocks_of(body_el, url))
+        blocks, images = body.split_captions(body.blocks_of(body_el, url, skip=(title_el,)))
     if not blocks:
         blocks = body.trafilatura_blocks(text, url, result.title)
         how["body"] = "trafilatura" if blocks else how["body"]

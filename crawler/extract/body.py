@@ -189,6 +189,7 @@ class _Walker:
     base_url: str
     blocks: list[Block] = field(default_factory=list)
     chunks: list[tuple[str, _Style]] = field(default_factory=list)
+    skip: frozenset[Any] = frozenset()  # elements left out (the headline inside the container)
 
     def flush(self) -> None:
         if not self.chunks:
@@ -212,22 +213,7 @@ class _Walker:
 
     def walk(self, el: Any, style: _Style) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if not tag or tag in SKIP_TAGS or is_hidden(el):
-            return
-        if tag == "figcaption" or CAPTION_CLASS.search(el.get("class") or ""):
-            self.flush()
-            text = text_of(el)
-            if text:
-                self.blocks.append(Block("caption", text))
-            return
-        if tag == "img":
-            self.flush()
-            src = image_src(el, self.base_url)
-            if src:
-                self.blocks.append(Block("img", el.get("alt") or "", src=src))
-            return
-        if tag == "br":
-            self.flush()
+        if not tag or tag in SKIP_TAGS or el in self.skip or is_hidden(el) or self._leaf(el, tag):
             return
         block = tag in BLOCK_TAGS
         if block:
@@ -242,6 +228,25 @@ class _Walker:
         if block:
             self.flush()
 
+    def _leaf(self, el: Any, tag: str) -> bool:
+        """Captions, images and line breaks: taken as a whole (True), never walked into."""
+        if tag == "figcaption" or CAPTION_CLASS.search(el.get("class") or ""):
+            self.flush()
+            text = text_of(el)
+            if text:
+                self.blocks.append(Block("caption", text))
+            return True
+        if tag == "img":
+            self.flush()
+            src = image_src(el, self.base_url)
+            if src:
+                self.blocks.append(Block("img", el.get("alt") or "", src=src))
+            return True
+        if tag == "br":
+            self.flush()
+            return True
+        return False
+
 
 def _inner_style(el: Any, tag: str, outer: _Style) -> _Style:
     css = (el.get("style") or "").lower().replace(" ", "")
@@ -254,8 +259,10 @@ def _inner_style(el: Any, tag: str, outer: _Style) -> _Style:
     )
 
 
-def blocks_of(body_el: Any, base_url: str) -> list[Block]:
-    walker = _Walker(base_url)
+def blocks_of(body_el: Any, base_url: str, skip: tuple[Any, ...] = ()) -> list[Block]:
+    """The container's blocks in order, leaving out the `skip` elements (a headline the container
+    wraps would come back as the first paragraph)."""
+    walker = _Walker(base_url, skip=frozenset(el for el in skip if el is not None))
     walker.walk(body_el, _Style())
     walker.flush()
     return walker.blocks

@@ -134,3 +134,17 @@ def test_script_after_the_headline_is_not_taken_for_the_lead() -> None:
     data = extract_article(URL, html)
     assert data.summary is None
     assert "googletag" not in data.body and data.body.startswith("The council approved the budget 0")
+
+
+# -- E: a container that wraps the headline does not repeat it -----------------------------------
+
+
+def test_headline_inside_the_container_is_not_the_first_body_paragraph() -> None:
+    html = _page(
+        '<time datetime="2025-03-04">4 March 2025</time>'
+        f'<div class="post-content"><h1>Council approves budget</h1>{_paras(4)}</div>'
+    )
+    data = extract_article(URL, html)
+    assert data.title == "Council approves budget"
+    assert data.body.startswith("The council approved the budget 0")
+    assert "Council approves budget" not in data.body
