@@ -26,7 +26,15 @@ from crawler.extract.dom import (
     text_of,
 )
 from crawler.extract.rules import plain_fold
-from crawler.extract.vocab import ATTACH_EXT, BLOCK_TAGS, CAPTION_CLASS, GENERIC_BODY, OVERLAY_CLASS, SKIP_TAGS
+from crawler.extract.vocab import (
+    ATTACH_EXT,
+    BLOCK_TAGS,
+    BODY_JUNK_CLASS,
+    CAPTION_CLASS,
+    GENERIC_BODY,
+    OVERLAY_CLASS,
+    SKIP_TAGS,
+)
 from crawler.text import normalize_text
 
 _ALIGN = re.compile(r"text-align:(center|right|justify|left)")
@@ -150,13 +158,15 @@ def _merge_same_shaped(best: Any, scores: dict[Any, float]) -> Any:
 
 
 def remove_furniture(body_el: Any, selectors: tuple[str, ...]) -> None:
-    """Drop the site's `remove` selectors, junk containers (share, related...) and embedded story
-    cards (headline + teaser inside one link) from the container."""
+    """Drop the site's `remove` selectors, junk containers (share, related, trending, sign-up...)
+    and embedded story cards (headline + teaser inside one link) from the container."""
     drop_selected(body_el, selectors, keep=body_el)
     for el in list(body_el.iterdescendants()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
-        if is_junk(el) or (el.tag == "a" and el.xpath("./descendant::*[self::h2 or self::h3 or self::h4 or self::p]")):
+        if is_junk(el) or has_class_word(el, BODY_JUNK_CLASS) or (
+            el.tag == "a" and el.xpath("./descendant::*[self::h2 or self::h3 or self::h4 or self::p]")
+        ):
             drop(el)
 
 

@@ -45,6 +45,12 @@ JUNK_CLASS = class_words(
 # newsletter and subscription boxes, modals. The generic scoring passes them over.
 OVERLAY_WORDS = ("consent", "cookies?", "gdpr", "newsletter", "subscribe", "subscription", "modal", "popup", "overlay")
 OVERLAY_CLASS = class_words(*OVERLAY_WORDS)
+# Boxes inside an article's container that are not its text, on top of JUNK_CLASS and the overlays:
+# trending, most-read and recommended lists, sign-up and promotion boxes, ad-network widgets.
+BODY_JUNK_CLASS = class_words(
+    *OVERLAY_WORDS, "trending", "most-?read", "most-?popular", "popular", "recommended", "email-?signup", "signup",
+    "promo", "outbrain", "taboola", "read-?more", "more-?stories", "also-?like",
+)
 ATTACH_CLASS = re.compile(r"attach|dinh-?kem|dinhkem|file-?download|tai-?lieu", re.I)
 IMG_SKIP = re.compile(r"(?:icon|logo|sprite|blank|spacer|pixel|1x1|loading|avatar)[^/]*$", re.I)
 ATTACH_EXT = frozenset(["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar", "7z", "odt", "ods", "rtf"])

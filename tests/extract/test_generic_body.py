@@ -148,3 +148,19 @@ def test_headline_inside_the_container_is_not_the_first_body_paragraph() -> None
     assert data.title == "Council approves budget"
     assert data.body.startswith("The council approved the budget 0")
     assert "Council approves budget" not in data.body
+
+
+# -- D: boilerplate inside the container ----------------------------------------------------------
+
+
+def test_trending_and_newsletter_boxes_inside_the_body_are_dropped() -> None:
+    html = _page(
+        '<h1>Council approves budget</h1><time datetime="2025-03-04">4 March 2025</time>'
+        f'<div class="article-content">{_paras(2, "first")}'
+        '<div class="trending-stories"><h3>Trending now</h3><p>Storm closes the coast road for a second day.</p></div>'
+        '<div class="newsletter-signup"><p>Get our morning briefing in your inbox, free, every weekday.</p></div>'
+        f'{_paras(2, "second")}</div>'
+    )
+    body = extract_article(URL, html).body
+    assert "first 1" in body and "second 1" in body
+    assert "Trending" not in body and "Storm" not in body and "briefing" not in body
