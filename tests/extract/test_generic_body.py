@@ -6,6 +6,7 @@ from __future__ import annotations
 from crawler.extract import extract_article
 from crawler.extract.body import find_container, scored_container
 from crawler.extract.dom import parse_html, text_of
+from crawler.extract.rules import is_widget_label
 
 URL = "https://news.example.com/2025/03/04/council-approves-budget"
 SENTENCE = (
@@ -164,3 +165,20 @@ def test_trending_and_newsletter_boxes_inside_the_body_are_dropped() -> None:
     body = extract_article(URL, html).body
     assert "first 1" in body and "second 1" in body
     assert "Trending" not in body and "Storm" not in body and "briefing" not in body
+
+
+def test_english_widget_labels_and_slide_counters_are_not_paragraphs() -> None:
+    html = _page(
+        '<h1>Council approves budget</h1><time datetime="2025-03-04">4 March 2025</time>'
+        f'<div class="article-content"><p>ADVERTISEMENT</p>{_paras(2, "first")}<p>1 / 8</p>'
+        f'<p>Thanks for watching!</p><p>Read more</p>{_paras(2, "second")}</div>'
+    )
+    body = extract_article(URL, html).body
+    assert body.split("\n\n") == [f"{SENTENCE.replace('budget', w)}" for w in
+                                  ("first 0", "first 1", "second 0", "second 1")]
+
+
+def test_a_sentence_starting_with_a_label_word_stays() -> None:
+    assert not is_widget_label("Share prices rose on Tuesday.")
+    assert not is_widget_label("Related: the council's vote on schools")
+    assert is_widget_label("Share") and is_widget_label("ADVERTISEMENT") and is_widget_label("2/12")
