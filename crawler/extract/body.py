@@ -194,12 +194,35 @@ class _Style:
     link: bool = False
 
 
+# Elements that can hold a list of links inside a body (related stories, most read, a link farm).
+LIST_TAGS = frozenset(["ul", "ol", "div", "section", "aside", "table", "p"])
+# A block whose link text is at least this share of its text, with >= 2 links, is a list of links
+# (when it holds at most LINK_LIST_MAX_SHARE of the body's text).
+LINK_LIST_DENSITY = 0.5
+LINK_LIST_MAX_SHARE = 0.5
+HEADING_TAGS = frozenset(["h2", "h3", "h4", "h5", "h6", "p", "div", "strong"])
+
+
+@dataclass
+class _Span:
+    """A LIST_TAGS element's blocks (blocks[start:end]), links with text and links to files."""
+
+    el: Any
+    start: int
+    end: int = -1
+    links: int = 0
+    files: int = 0
+
+
 @dataclass
 class _Walker:
     base_url: str
     blocks: list[Block] = field(default_factory=list)
     chunks: list[tuple[str, _Style]] = field(default_factory=list)
     skip: frozenset[Any] = frozenset()  # elements left out (the headline inside the container)
+    spans: list[_Span] = field(default_factory=list)  # LIST_TAGS elements and their blocks
+    n_links: int = 0  # <a> with text so far
+    n_files: int = 0  # links to attached documents so far
 
     def flush(self) -> None:
         if not self.chunks:
@@ -228,6 +251,7 @@ class _Walker:
         block = tag in BLOCK_TAGS
         if block:
             self.flush()
+        span = self._open(el, tag)
         inner = _inner_style(el, tag, style)
         if el.text:
             self.chunks.append((el.text, inner))
@@ -237,6 +261,23 @@ class _Walker:
                 self.chunks.append((child.tail, inner))
         if block:
             self.flush()
+        if span is not None:
+            span.end, span.links, span.files = len(self.blocks), self.n_links - span.links, self.n_files - span.files
+
+    def _open(self, el: Any, tag: str) -> _Span | None:
+        """Counts a link; starts the span of a LIST_TAGS element (its counts are those at its start
+        until it is closed)."""
+        if tag == "a":
+            if "".join(el.itertext()).strip():
+                self.n_links += 1
+            path = urlsplit(el.get("href") or "").path.lower()
+            self.n_files += "." in path.rsplit("/", 1)[-1] and path.rsplit(".", 1)[-1] in ATTACH_EXT
+            return None
+        if tag not in LIST_TAGS:
+            return None
+        span = _Span(el, len(self.blocks), links=self.n_links, files=self.n_files)
+        self.spans.append(span)
+        return span
 
     def _leaf(self, el: Any, tag: str) -> bool:
         """Captions, images and line breaks: taken as a whole (True), never walked into."""
@@ -271,11 +312,48 @@ def _inner_style(el: Any, tag: str, outer: _Style) -> _Style:
 
 def blocks_of(body_el: Any, base_url: str, skip: tuple[Any, ...] = ()) -> list[Block]:
     """The container's blocks in order, leaving out the `skip` elements (a headline the container
-    wraps would come back as the first paragraph)."""
+    wraps would come back as the first paragraph) and lists of links (related stories, most read)."""
     walker = _Walker(base_url, skip=frozenset(el for el in skip if el is not None))
     walker.walk(body_el, _Style())
     walker.flush()
-    return walker.blocks
+    cut = _link_lists(walker.blocks, walker.spans)
+    return [b for i, b in enumerate(walker.blocks) if i not in cut]
+
+
+def _link_lists(blocks: list[Block], spans: list[_Span]) -> set[int]:
+    """Indexes of the blocks of link lists inside the body: an element with >= 2 links whose link
+    text is >= LINK_LIST_DENSITY of its text and which holds <= LINK_LIST_MAX_SHARE of the body's
+    text (not the body itself), and the short heading (<= 8 words) right before it. A list of links
+    to attached documents is the notice's, and stays. The elements are also dropped from the page."""
+    chars, link_chars = [0], [0]
+    for b in blocks:
+        chars.append(chars[-1] + (len(b.text) if b.kind != "img" else 0))
+        link_chars.append(link_chars[-1] + b.links)
+    cut: set[int] = set()
+    cut_until = 0
+    for sp in spans:  # document order: an element before the elements inside it
+        text = chars[sp.end] - chars[sp.start]
+        if sp.start < cut_until or sp.links < 2 or sp.files or not text or text > LINK_LIST_MAX_SHARE * chars[-1]:
+            continue
+        if link_chars[sp.end] - link_chars[sp.start] < LINK_LIST_DENSITY * text:
+            continue
+        cut.update(range(sp.start, sp.end))
+        cut_until = sp.end
+        if _heading_before(sp, blocks):
+            cut.add(sp.start - 1)
+            drop(sp.el.getprevious())
+        drop(sp.el)
+    return cut
+
+
+def _heading_before(sp: _Span, blocks: list[Block]) -> bool:
+    """Whether the block before the span is a short heading (<= 8 words) printed by the element
+    right before the span's."""
+    prev = sp.el.getprevious()
+    if prev is None or prev.tag not in HEADING_TAGS or sp.start == 0:
+        return False
+    block = blocks[sp.start - 1]
+    return block.kind == "text" and 0 < len(block.text.split()) <= 8 and block.text == text_of(prev)
 
 
 def split_captions(blocks: list[Block]) -> tuple[list[Block], list[dict[str, Any]]]:

@@ -182,3 +182,43 @@ def test_a_sentence_starting_with_a_label_word_stays() -> None:
     assert not is_widget_label("Share prices rose on Tuesday.")
     assert not is_widget_label("Related: the council's vote on schools")
     assert is_widget_label("Share") and is_widget_label("ADVERTISEMENT") and is_widget_label("2/12")
+
+
+def _related(n: int) -> str:
+    items = "".join(f'<li><a href="/2025/03/0{i}/story-{i}">Another story number {i} about the region</a></li>'
+                    for i in range(n))
+    return f"<ul>{items}</ul>"
+
+
+def test_link_dense_related_list_inside_the_body_is_dropped_with_its_heading() -> None:
+    html = _page(
+        '<h1>Council approves budget</h1><time datetime="2025-03-04">4 March 2025</time>'
+        f'<div class="article-content">{_paras(3, "first")}<h3>You may also like</h3>{_related(4)}'
+        f'{_paras(3, "second")}</div>'
+    )
+    data = extract_article(URL, html)
+    assert "first 2" in data.body and "second 2" in data.body
+    assert "Another story" not in data.body and "You may also like" not in data.body
+    assert data.is_article
+
+
+def test_paragraph_with_a_few_links_in_its_prose_stays() -> None:
+    linked = ('<p>The <a href="/council">council</a> met on Monday, as the <a href="/mayor">mayor</a> had asked, '
+              'to vote on the plan the finance committee drew up over the winter months.</p>')
+    html = _page(
+        '<h1>Council approves budget</h1><time datetime="2025-03-04">4 March 2025</time>'
+        f'<div class="article-content">{_paras(2)}{linked}{_paras(1, "last")}</div>'
+    )
+    assert "The council met on Monday" in extract_article(URL, html).body
+
+
+def test_list_of_attached_documents_stays() -> None:
+    files = ('<ul><li><a href="/files/budget-2025.pdf">Budget 2025 (PDF)</a></li>'
+             '<li><a href="/files/annex.docx">Annex: spending by district</a></li></ul>')
+    html = _page(
+        '<h1>Council approves budget</h1><time datetime="2025-03-04">4 March 2025</time>'
+        f'<div class="article-content">{_paras(3)}{files}</div>'
+    )
+    data = extract_article(URL, html)
+    assert "Budget 2025 (PDF)" in data.body
+    assert [a["type"] for a in data.attachments] == ["pdf", "docx"]
