@@ -65,6 +65,17 @@ def _fallbacks(template: Template, result: ArticleData, how: dict[str, str]) -> 
     return out
 
 
+def _images_and_files(root: Any, title_el: Any, body_el: Any, images: list[dict[str, Any]], url: str
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The photos before the body, then the body's; the documents linked from the body and from
+    attachment boxes anywhere on the page."""
+    before = body.figures_before_body(title_el, body_el, url)
+    all_images = before + [im for im in images if im["url"] not in {b["url"] for b in before}]
+    attach_nodes = [n for n in [body_el] if n is not None]
+    attach_nodes += [el for el in root.xpath("//*[@class or @id]") if ATTACH_CLASS.search(classes_of(el))]
+    return all_images, body.attachments(attach_nodes, url) if attach_nodes else []
+
+
 def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None, *,
                     strip_signatures: frozenset[str] = frozenset()) -> ArticleData:
     """Title, lead, body, dates, author, source, images and attachments of one page, and whether the
@@ -115,11 +126,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
     assembled = body.assemble_text(blocks, summary or None, author, author_raw, source, own)
     result.summary, result.body = assembled.summary, assembled.body
     result.author, result.source = assembled.author, assembled.source
-    before = body.figures_before_body(title_el, body_el, url)
-    result.images = before + [im for im in images if im["url"] not in {b["url"] for b in before}]
-    attach_nodes = [n for n in [body_el] if n is not None]
-    attach_nodes += [el for el in root.xpath("//*[@class or @id]") if ATTACH_CLASS.search(classes_of(el))]
-    result.attachments = body.attachments(attach_nodes, url) if attach_nodes else []
+    result.images, result.attachments = _images_and_files(root, title_el, body_el, images, url)
     result.fallbacks = _fallbacks(template, result, how)
 
     result.is_article, judged = verdict.judge(verdict.Evidence(
