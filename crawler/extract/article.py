@@ -73,14 +73,15 @@ def _fallbacks(template: Template, result: ArticleData, how: dict[str, str]) -> 
     return out
 
 
-def _media(root: Any, title_el: Any, body_el: Any, images: list[dict[str, Any]],
-           url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Images (the photos printed before the body first) and attached documents."""
+def _images_and_files(root: Any, title_el: Any, body_el: Any, images: list[dict[str, Any]], url: str
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The photos before the body, then the body's; the documents linked from the body and from
+    attachment boxes anywhere on the page."""
     before = body.figures_before_body(title_el, body_el, url)
-    shown = before + [im for im in images if im["url"] not in {b["url"] for b in before}]
-    nodes = [n for n in [body_el] if n is not None]
-    nodes += [el for el in root.xpath("//*[@class or @id]") if ATTACH_CLASS.search(classes_of(el))]
-    return shown, body.attachments(nodes, url) if nodes else []
+    all_images = before + [im for im in images if im["url"] not in {b["url"] for b in before}]
+    attach_nodes = [n for n in [body_el] if n is not None]
+    attach_nodes += [el for el in root.xpath("//*[@class or @id]") if ATTACH_CLASS.search(classes_of(el))]
+    return all_images, body.attachments(attach_nodes, url) if attach_nodes else []
 
 
 def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None, *,
@@ -100,7 +101,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
 
     result.title, title_el, how["title"] = heading.find_title(root, sel.title, _site_names(url, root, site))
     reasons.append(f"title from {how['title']}" if result.title else "no title")
-    body_el, how["body"] = body.find_container(root, sel.body)
+    body_el, how["body"] = body.find_container(root, sel.body, template.declared.body)
     template_missed = bool(template.declared.body) and not how["body"].startswith("selector")
     if template_missed:
         reasons.append("site body selector matched nothing")
@@ -127,7 +128,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
         if summary_el is not None and summary_el in body_el.iterdescendants():
             drop(summary_el)
         body.remove_furniture(body_el, sel.remove)
-        blocks, images = body.split_captions(body.blocks_of(body_el, url))
+        blocks, images = body.split_captions(body.blocks_of(body_el, url, skip=(title_el,)))
     if not blocks:
         blocks = body.trafilatura_blocks(text, url, result.title)
         how["body"] = "trafilatura" if blocks else how["body"]
@@ -136,7 +137,7 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
     assembled = body.assemble_text(blocks, summary or None, author, author_raw, source, own)
     result.summary, result.body = assembled.summary, assembled.body
     result.author, result.source = assembled.author, assembled.source
-    result.images, result.attachments = _media(root, title_el, body_el, images, url)
+    result.images, result.attachments = _images_and_files(root, title_el, body_el, images, url)
     result.fallbacks = _fallbacks(template, result, how)
 
     result.is_article, judged = verdict.judge(verdict.Evidence(

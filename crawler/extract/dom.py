@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
-from crawler.extract.vocab import CHROME_TAGS, CHROME_WORD, IMAGE_SRC_ATTRS, IMG_SKIP, JUNK_CLASS
+from crawler.extract.vocab import CHROME_TAGS, CHROME_WORD, IMAGE_SRC_ATTRS, IMG_SKIP, JUNK_CLASS, NO_TEXT_TAGS
 from crawler.text import normalize_text
 
 _TRANSLATOR = HTMLTranslator()
@@ -51,8 +51,26 @@ def select(node: Any, selector: str) -> list[Any]:
 
 
 def text_of(el: Any) -> str:
-    """The element's whole text, normalized (NFC, spaces); "" for None."""
-    return normalize_text("".join(el.itertext())) if el is not None else ""
+    """The element's visible text, normalized (NFC, spaces); "" for None. The code of <script>,
+    <style>, <noscript> and <template> inside it is not text (asked of such an element itself, its
+    content is)."""
+    if el is None:
+        return ""
+    if next(el.iterdescendants(*NO_TEXT_TAGS), None) is None:
+        return normalize_text("".join(el.itertext()))
+    parts: list[str] = []
+    _visible_text(el, parts)
+    return normalize_text("".join(parts))
+
+
+def _visible_text(el: Any, parts: list[str]) -> None:
+    if isinstance(el.tag, str) and el.text:
+        parts.append(el.text)
+    for child in el:
+        if child.tag not in NO_TEXT_TAGS:
+            _visible_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
 
 
 def first_text(root: Any, selectors: tuple[str, ...]) -> tuple[str, Any]:
@@ -74,11 +92,17 @@ def is_hidden(el: Any) -> bool:
     return "display:none" in style or el.get("hidden") is not None or el.get("aria-hidden") == "true"
 
 
+def has_class_word(el: Any, pattern: re.Pattern[str]) -> bool:
+    """Whether the element's class or id names one of a `vocab.class_words` pattern's words."""
+    value = el.get("class") or ""
+    ident = el.get("id")
+    return bool(pattern.search(f"{value} {ident}" if ident else value))
+
+
 def is_junk(el: Any) -> bool:
     """Whether one of the element's classes (or its id) names a non-text container (share,
-    related...). Tested word by word: the pattern anchors on word ends."""
-    tokens = [*(el.get("class") or "").split(), el.get("id") or ""]
-    return any(JUNK_CLASS.search(t) for t in tokens if t)
+    related...)."""
+    return has_class_word(el, JUNK_CLASS)
 
 
 def is_chrome(el: Any) -> bool:

@@ -119,25 +119,39 @@ def lead_after_title(title_el: Any, body_el: Any) -> Any:
             continue
         if el is body_el:
             return None
-        if not started or not isinstance(el.tag, str) or el.tag not in LEAD_TAGS:
+        if not started or not _lead_candidate(el, title_el):
             continue
-        if any(a is title_el for a in el.iterancestors()) or is_hidden(el):
-            continue
-        if el.xpath("ancestor::a") or any(is_junk(a) for a in [el, *el.iterancestors()]):
-            continue
-        if el.tag == "div" and el.xpath("./*[self::p or self::div or self::h2 or self::h3 or self::ul or self::table]"):
-            continue  # a wrapper: its children are looked at one by one
         if body_el in el.iterdescendants():
             return None
-        words = len(text_of(el).split())
-        if words < 12:
-            continue
-        if words > 120 or len(" ".join(el.xpath(".//a//text()")).split()) * 3 > words:
-            return None
-        if el.tag in ("h2", "h3", "h4") or is_bold(el) or LEAD_CLASS.search(classes_of(el)):
-            return el
-        return None
+        found = _as_lead(el)
+        if found is not None:
+            return el if found else None
     return None
+
+
+_WRAPPED = "./*[self::p or self::div or self::h2 or self::h3 or self::ul or self::table]"
+
+
+def _lead_candidate(el: Any, title_el: Any) -> bool:
+    """A lead tag outside the headline, links and junk boxes, visible, and not a wrapper (a wrapper's
+    children are looked at one by one)."""
+    if not isinstance(el.tag, str) or el.tag not in LEAD_TAGS:
+        return False
+    if any(a is title_el for a in el.iterancestors()) or is_hidden(el):
+        return False
+    if el.xpath("ancestor::a") or any(is_junk(a) for a in [el, *el.iterancestors()]):
+        return False
+    return not (el.tag == "div" and el.xpath(_WRAPPED))
+
+
+def _as_lead(el: Any) -> bool | None:
+    """None for a short line (passed over), True for the lead, False for other text (no lead)."""
+    words = len(text_of(el).split())
+    if words < 12:
+        return None
+    if words > 120 or len(" ".join(el.xpath(".//a//text()")).split()) * 3 > words:
+        return False
+    return bool(el.tag in ("h2", "h3", "h4") or is_bold(el) or LEAD_CLASS.search(classes_of(el)))
 
 
 def clean_person(text: str) -> str:

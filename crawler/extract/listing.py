@@ -127,31 +127,32 @@ def _cards(found: Listing, links: list[tuple[Any, str, list[Any]]], title_line: 
         for anc in ancestors[:6]:
             stories_in.setdefault(anc, set()).add(target)
     texts: dict[Any, str] = {}
-
-    def text_of(el: Any) -> str:
-        if el not in texts:
-            texts[el] = _raw_text(el)
-        return texts[el]
-
     seen: set[Any] = set()
     for a, _, ancestors in links:
-        anchor = _raw_text(a)
-        card = None
-        for anc in ancestors[:6]:
-            if anc.tag in ("body", "html") or anc in title_line or len(stories_in.get(anc, ())) > 1:
-                break
-            text = text_of(anc)
-            if len(text) > CARD_MAX_CHARS:
-                break
-            start = text.find(anchor)
-            if start < 0 or start > CARD_LEAD_CHARS:
-                break
-            card = anc
+        card = _card_of(a, ancestors, stories_in, title_line, texts)
         if card is None or card in seen:
             continue
         seen.add(card)
         found.cards.append((card, a))
-        found.card_keys.append(key(text_of(card)))
+        found.card_keys.append(key(texts[card]))
+
+
+def _card_of(a: Any, ancestors: list[Any], stories_in: dict[Any, set[str]], title_line: set[Any],
+             texts: dict[Any, str]) -> Any:
+    """The largest of the link's first 6 ancestors that is a card of it alone (texts: a cache)."""
+    anchor = _raw_text(a)
+    card = None
+    for anc in ancestors[:6]:
+        if anc.tag in ("body", "html") or anc in title_line or len(stories_in.get(anc, ())) > 1:
+            break
+        if anc not in texts:
+            texts[anc] = _raw_text(anc)
+        text = texts[anc]
+        start = text.find(anchor)
+        if len(text) > CARD_MAX_CHARS or start < 0 or start > CARD_LEAD_CHARS:
+            break
+        card = anc
+    return card
 
 
 def teaser_share(found: Listing, paragraphs: list[str]) -> tuple[float, int]:

@@ -65,7 +65,24 @@ WIDGET_LABELS = (
     "trang chu",
     "dong",
     "ban in",
+    # The same furniture in English templates (ads, sharing, slideshow and video players).
+    "advertisement",
+    "ad",
+    "advert",
+    "sponsored",
+    "read more",
+    "see more",
+    "read next",
+    "continue reading",
+    "related",
+    "share",
+    "share this",
+    "caption",
+    "close",
+    "thanks for watching",
 )
+# A slideshow's position ("1 / 8") alone on a line.
+_SLIDE_COUNTER = re.compile(r"(?<!\d)\d++\s*+/\s*+\d++")
 _LABEL_PREFIXES = (
     "luot xem",
     "tu khoa:",
@@ -232,10 +249,10 @@ def byline(paragraph: str, *, strong: bool = False) -> tuple[str | None, str | N
 
 
 def is_widget_label(paragraph: str) -> bool:
-    folded = plain_fold(paragraph).strip(" :.-|»>")
+    folded = plain_fold(paragraph).strip(" :.!-|»>")
     if not folded:
         return True
-    if folded in WIDGET_LABELS:
+    if folded in WIDGET_LABELS or _SLIDE_COUNTER.fullmatch(folded):
         return True
     return any(folded.startswith(p) for p in _LABEL_PREFIXES) and len(folded) < 80
 

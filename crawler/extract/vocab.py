@@ -11,6 +11,8 @@ SKIP_TAGS = frozenset([
     "script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea", "svg", "object",
     "embed", "video", "audio", "ins", "template", "head", "link", "meta", "map", "area", "canvas", "nav",
 ])
+# Elements whose content is code, never text (text_of leaves it out).
+NO_TEXT_TAGS = ("script", "style", "noscript", "template")
 # Elements that start a new paragraph of text.
 BLOCK_TAGS = frozenset([
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "table", "tbody", "thead",
@@ -22,13 +24,32 @@ CAPTION_CLASS = re.compile(
     r"chu-?thich|chuthich|expnoedit-caption|image-caption|desc_image)(?:[-_\s]|$)",
     re.I,
 )
+
+
+def class_words(*words: str) -> re.Pattern[str]:
+    """A pattern for class/id values naming one of the words as a whole part of a class or id: bounded
+    by the value's start or end, a space (between classes), "-" or "_". "related-news" and
+    "box_related" match `related`, "unrelated" does not."""
+    return re.compile(r"(?:^|[-_\s])(?:" + "|".join(words) + r")(?:[-_\s]|$)", re.I)
+
+
 # Containers that are never article text: sharing bars, ratings, tags, ads, related lists, paging.
-JUNK_CLASS = re.compile(
-    r"(?:^|[-_])(?:share|sharing|social|comments?|rating|ratings|tags?|tag_item|banner|ads|advert\w*|"
-    r"related|relate|print|toolbar|breadcrumbs?|pagination|paging|tin-?lien-?quan|tinlienquan|tin-?khac|"
-    r"other-?news|danh-?gia|cung-?chuyen-?muc|fb-like|zalo-share-button|sda_middle|rennab|"
-    r"texttospeech|audio-?player|box-?tinlienquan|next-?prev|sponsored)(?:[-_]|$)",
-    re.I,
+JUNK_CLASS = class_words(
+    "share", "sharing", "social", "comments?", "rating", "ratings", "tags?", "tag_item", "banner", "ads",
+    r"advert\w*", "related", "relate", "print", "toolbar", "breadcrumbs?", "pagination", "paging",
+    "tin-?lien-?quan", "tinlienquan", "tin-?khac", "other-?news", "danh-?gia", "cung-?chuyen-?muc", "fb-like",
+    "zalo-share-button", "sda_middle", "rennab", "texttospeech", "audio-?player", "box-?tinlienquan",
+    "next-?prev", "sponsored",
+)
+# Boxes over or between a page's content that are never the article: cookie and consent banners,
+# newsletter and subscription boxes, modals. The generic scoring passes them over.
+OVERLAY_WORDS = ("consent", "cookies?", "gdpr", "newsletter", "subscribe", "subscription", "modal", "popup", "overlay")
+OVERLAY_CLASS = class_words(*OVERLAY_WORDS)
+# Boxes inside an article's container that are not its text, on top of JUNK_CLASS and the overlays:
+# trending, most-read and recommended lists, sign-up and promotion boxes, ad-network widgets.
+BODY_JUNK_CLASS = class_words(
+    *OVERLAY_WORDS, "trending", "most-?read", "most-?popular", "popular", "recommended", "email-?signup", "signup",
+    "promo", "outbrain", "taboola", "read-?more", "more-?stories", "also-?like",
 )
 # Lists of other stories: their dates are those stories' dates, never the article's.
 RELATED_CLASS = re.compile(

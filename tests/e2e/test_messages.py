@@ -130,7 +130,8 @@ def test_unreachable_run_says_so_once_without_tracebacks(tmp_path: Path) -> None
     assert "3 site(s): failed 3; 0 new item(s) (no file written)" in proc.stdout
     assert not list((tmp_path / "output").glob("*/*.jsonl"))  # no empty feed files
     robots = [line for line in proc.stderr.splitlines() if "robots.txt of" in line]
-    assert len(robots) == 3 and all("could not be fetched (" in r and "ConnectionRefusedError" in r for r in robots), robots
+    assert len(robots) == 3, robots
+    assert all("could not be fetched (" in r and "ConnectionRefusedError" in r for r in robots), robots
     assert len(proc.stderr.splitlines()) < 80, proc.stderr  # a few lines per site, not thousands
     assert "CONTACT is not set" in proc.stderr
 
