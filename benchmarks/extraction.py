@@ -23,7 +23,7 @@ from typing import Any
 
 from crawler.extract import extract_article
 from crawler.extract.decode import decode_html
-from crawler.sites.registry import SITES_DIR, RegistryError, SiteConfig, load_site
+from crawler.sites.registry import RegistryError, SiteConfig, load_site, sites_dir
 from crawler.tools.fixtures import FIXTURES_DIR, fixture_slugs, load_fixture_site
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -52,7 +52,7 @@ class Row:
 
 
 def _site(slug: str) -> SiteConfig | None:
-    path = SITES_DIR / f"{slug}.toml"
+    path = sites_dir() / f"{slug}.toml"
     if not path.exists():
         return None
     try:

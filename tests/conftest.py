@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,12 +41,15 @@ class CrawlResult:
     output: Path
 
 
-def run_scrapy(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    # TAPHUAN_HOME: relative output and state paths land in the test's own directory.
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO), TAPHUAN_HOME=str(cwd))
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
+def run_scrapy(args: list[str], cwd: Path, timeout: float = 120,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`scrapy <args>` in a process of its own (forked from tests/zygote.py, which has Scrapy imported
+    already), in `cwd`. TAPHUAN_HOME: relative output and state paths land in the test's directory."""
+    from tests.zygote import zygote
+
+    env = env or dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO),
+                      TAPHUAN_HOME=str(cwd))
+    return zygote().run(args, cwd, env, timeout)
 
 
 @pytest.fixture

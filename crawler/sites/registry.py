@@ -21,11 +21,16 @@ from urllib.parse import urlsplit
 
 from crawler.limits import MAX_URL_CHARS
 
+
 # Package data is read through importlib.resources, so the registry also loads from a zipped egg
 # (Scrapyd). TAPHUAN_SITES_DIR points it at another folder of site files (a private registry, or a
 # test's copy); CMS layouts always come from the package.
-_env_sites = os.environ.get("TAPHUAN_SITES_DIR")
-SITES_DIR: Traversable = Path(_env_sites) if _env_sites else files("crawler.sites")
+def sites_dir() -> Traversable:
+    """The folder of site files, read when asked (not at import): TAPHUAN_SITES_DIR, else the package's."""
+    env = os.environ.get("TAPHUAN_SITES_DIR")
+    return Path(env) if env else files("crawler.sites")
+
+
 LAYOUTS_DIR: Traversable = files("crawler.sites").joinpath("layouts")
 
 
@@ -434,15 +439,27 @@ def load_site(path: Traversable | str) -> SiteConfig:
     return parse_site(_read_toml(path), path)
 
 
-def site_files(directory: Traversable = SITES_DIR) -> list[Traversable]:
-    return _toml_files(directory)
+def site_files(directory: Traversable | None = None) -> list[Traversable]:
+    return _toml_files(directory or sites_dir())
 
 
 def load_registry_with_errors(
-    directory: Traversable = SITES_DIR,
+    directory: Traversable | None = None,
 ) -> tuple[dict[str, SiteConfig], list[RegistryError]]:
     """All valid sites by slug, and the errors of the malformed files, so one broken file stops only
-    its own site."""
+    its own site. The package's own registry is read once per process (several components ask)."""
+    if directory is None and "TAPHUAN_SITES_DIR" not in os.environ:
+        sites, errors = _package_registry()
+        return dict(sites), list(errors)
+    return _read_registry(directory or sites_dir())
+
+
+@cache
+def _package_registry() -> tuple[dict[str, SiteConfig], list[RegistryError]]:
+    return _read_registry(files("crawler.sites"))
+
+
+def _read_registry(directory: Traversable) -> tuple[dict[str, SiteConfig], list[RegistryError]]:
     sites: dict[str, SiteConfig] = {}
     errors: list[RegistryError] = []
     for path in site_files(directory):
@@ -455,7 +472,7 @@ def load_registry_with_errors(
     return sites, errors
 
 
-def load_registry(directory: Traversable = SITES_DIR) -> dict[str, SiteConfig]:
+def load_registry(directory: Traversable | None = None) -> dict[str, SiteConfig]:
     """All sites by slug; raises the first file's RegistryError."""
     sites, errors = load_registry_with_errors(directory)
     if errors:

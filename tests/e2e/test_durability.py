@@ -212,10 +212,8 @@ def test_relative_paths_do_not_depend_on_the_working_directory(tmp_path: Path) -
             cwd.mkdir()
             env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO),
                        TAPHUAN_HOME=str(home))
-            runs.append(subprocess.run(
-                [sys.executable, "-m", "scrapy", "crawl", "danang", "-a", f"base_url={server.base_url}",
-                 "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *KEEP], cwd=cwd, env=env,
-                capture_output=True, text=True, timeout=120))
+            runs.append(run_scrapy(["crawl", "danang", "-a", f"base_url={server.base_url}", "-s",
+                                    "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", *KEEP], cwd=cwd, env=env))
     assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr[-2000:]
     feeds = sorted((home / "output" / "danang").glob("*.jsonl"))
     assert len(feeds) == 1  # the second run, from another directory, found the same state: nothing new

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from faults.server import serve_faults
 from faults.sites import ARTICLE_IDS, article_path, danang_site, real_url
+
+from tests.conftest import run_scrapy
 
 pytestmark = pytest.mark.slow
 
@@ -48,10 +48,10 @@ def test_broken_site_file_stops_only_its_site(tmp_path: Path) -> None:
         base_urls.write_text(json.dumps({"danang": server.base_url}), "utf-8")
         env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO),
                    TAPHUAN_SITES_DIR=str(sites), TAPHUAN_HOME=str(tmp_path))
-        args = [sys.executable, "-m", "scrapy", "crawlall", "-a", "sites=danang,zz_broken_test",
+        args = ["crawlall", "-a", "sites=danang,zz_broken_test",
                 "-a", f"base_urls={base_urls}", "-s", f"STATE_DIR={tmp_path / 'state'}",
                 "-s", "KEEP_IRRELEVANT=True", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
-        proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        proc = run_scrapy(args, cwd=tmp_path, env=env)
     assert proc.returncode == 1, proc.stderr[-3000:]
     message = f"{broken}: field 'pagination.kind': must be one of"
     assert message in proc.stderr  # logged when the registry is loaded

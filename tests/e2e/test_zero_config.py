@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -117,10 +116,9 @@ def _crawl_with_registry(sites: Path, tmp_path: Path, slug: str,
     out, runs = tmp_path / "out.jsonl", tmp_path / "runs"
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO),
                TAPHUAN_SITES_DIR=str(sites), TAPHUAN_HOME=str(tmp_path))
-    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawlall", "-a", f"sites={slug}", "-a",
-                           f"base_urls={_bases(tmp_path, slug, base_url)}", "-O", str(out),
-                           "-s", f"STATE_DIR={tmp_path / 'state'}", "-s", f"RUNS_DIR={runs}", *QUIET],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=200)
+    proc = run_scrapy(["crawlall", "-a", f"sites={slug}", "-a", f"base_urls={_bases(tmp_path, slug, base_url)}",
+                       "-O", str(out), "-s", f"STATE_DIR={tmp_path / 'state'}", "-s", f"RUNS_DIR={runs}", *QUIET],
+                      cwd=tmp_path, env=env, timeout=200)
     summary = json.loads(sorted(runs.glob("*.json"))[-1].read_text("utf-8")) if runs.exists() else {}
     return proc, items_of(out), {s["site"]: s for s in summary.get("sites", [])}
 

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.extract import extract_article
 from crawler.sites import load_site
-from crawler.sites.registry import SITES_DIR
+from crawler.sites.registry import sites_dir
 from crawler.tools.fixtures import load_fixture_site
 
 SLUGS = ["danang", "baocantho", "baolaocai", "vtcnews", "znews"]
@@ -31,7 +31,7 @@ def _cases() -> list[Any]:
 
 @pytest.mark.parametrize("slug,path,exp", _cases())
 def test_fixture_page(slug: str, path: Any, exp: dict[str, Any]) -> None:
-    got = extract_article(exp["url"], path.read_bytes(), load_site(SITES_DIR / f"{slug}.toml"))
+    got = extract_article(exp["url"], path.read_bytes(), load_site(sites_dir() / f"{slug}.toml"))
     assert got.is_article is exp["is_article"], got.reasons
     if not exp["is_article"]:
         return
@@ -56,7 +56,7 @@ def test_danang_seed_article_end_to_end() -> None:
     fx = load_fixture_site("danang")
     html = fx.file_for("/web/guest/chi-tiet?id=54019&_c=3").read_bytes()  # type: ignore[union-attr]
     got = extract_article(
-        "https://danang.gov.vn/web/guest/chi-tiet?id=54019&_c=3", html, load_site(SITES_DIR / "danang.toml")
+        "https://danang.gov.vn/web/guest/chi-tiet?id=54019&_c=3", html, load_site(sites_dir() / "danang.toml")
     )
     assert got.title == "Tập huấn nghiệp vụ công tác dân vận cho lực lượng cốt cán ở cơ sở"
     assert got.published_at is not None and got.published_at.isoformat() == "2023-05-25T00:04:00+07:00"

@@ -14,7 +14,7 @@ import pytest
 from crawler.extract import extract_article
 from crawler.extract.dom import parse_html as _parse
 from crawler.extract.listing import key, page_listing, section_path, teaser_share
-from crawler.sites.registry import SITES_DIR, load_site
+from crawler.sites.registry import load_site, sites_dir
 from crawler.tools.fixtures import fixture_slugs, load_fixture_site
 
 GENERIC = Path(__file__).resolve().parent.parent / "fixtures" / "generic"
@@ -46,7 +46,7 @@ def _site_listings() -> list[Any]:
     out = []
     for slug in fixture_slugs():
         fx = load_fixture_site(slug)
-        host = load_site(SITES_DIR / f"{slug}.toml").allowed_domains[0]
+        host = load_site(sites_dir() / f"{slug}.toml").allowed_domains[0]
         seen: set[Path] = set()
         for route, path in fx.routes.items():
             if path.suffix == ".html" and path.name.startswith(("listing", "search", "home")) and path not in seen:
@@ -58,7 +58,7 @@ def _site_listings() -> list[Any]:
 @pytest.mark.parametrize("slug,url,path", _site_listings())
 def test_site_listings_are_not_articles_with_or_without_site_file(slug: str, url: str, path: Path) -> None:
     raw = path.read_bytes()
-    assert not extract_article(url, raw, load_site(SITES_DIR / f"{slug}.toml")).is_article
+    assert not extract_article(url, raw, load_site(sites_dir() / f"{slug}.toml")).is_article
     got = extract_article(url, raw, None)
     assert not got.is_article, got.reasons
 
@@ -178,7 +178,7 @@ def test_every_fixture_article_is_still_an_article_without_site_file() -> None:
     lost = []
     for slug in fixture_slugs():
         fx = load_fixture_site(slug)
-        site = load_site(SITES_DIR / f"{slug}.toml")
+        site = load_site(sites_dir() / f"{slug}.toml")
         for art in fx.articles:
             exp = fx.expected(art)
             if exp.get("is_article") is False:

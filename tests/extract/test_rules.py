@@ -12,7 +12,7 @@ import pytest
 from crawler.extract import extract_article, rules
 from crawler.extract.cms import detect_cms
 from crawler.extract.pubdate import parse_machine_date, parse_text_date
-from crawler.sites.registry import SITES_DIR, parse_site
+from crawler.sites.registry import parse_site, sites_dir
 
 VN = timezone(timedelta(hours=7))
 
@@ -315,9 +315,9 @@ def test_header_today_strip_is_never_the_publish_date(strip: str) -> None:
 
 def test_site_date_selector_skips_the_header_strip() -> None:
     # A site selector that also matches the header strip (first in the page) takes the byline.
-    data = tomllib.loads((SITES_DIR / "danvan.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((sites_dir() / "danvan.toml").read_text(encoding="utf-8"))
     data["selectors"] = {"published": [".date"]}
-    site = parse_site(data, SITES_DIR / "danvan.toml")
+    site = parse_site(data, sites_dir() / "danvan.toml")
     page = _strip_page(STRIPS["header-class"], '<div class="date">Thứ Sáu, 14/10/2016 09:15</div>')
     got = extract_article("https://danvan.vn/x-1.html", page, site)
     assert got.published_at == datetime(2016, 10, 14, 9, 15, tzinfo=VN)

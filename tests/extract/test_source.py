@@ -8,7 +8,7 @@ import pytest
 from crawler.extract import extract_article
 from crawler.extract.rules import OwnOutlet
 from crawler.sites import load_site
-from crawler.sites.registry import SITES_DIR
+from crawler.sites.registry import sites_dir
 
 LANGSON = OwnOutlet.of(["baolangson.vn"], ["Báo Lạng Sơn"])
 VTC = OwnOutlet.of(["vtcnews.vn"], ["VTC News", "Báo điện tử VTC News"])
@@ -103,7 +103,7 @@ def test_source_is_another_outlet_only(url: str, lead: str, last: str, site_name
 
 
 def test_site_name_from_the_registry_decides_without_og_site_name() -> None:
-    site = load_site(SITES_DIR / "baolangson.toml")
+    site = load_site(sites_dir() / "baolangson.toml")
     page = _page("", "Theo Báo Lạng Sơn")
     assert extract_article("https://baolangson.vn/chinh-tri/a-532718.html", page, site).source is None
     assert extract_article("https://danvan.vn/a-17526.html", page).source == "Báo Lạng Sơn"
@@ -111,6 +111,6 @@ def test_site_name_from_the_registry_decides_without_og_site_name() -> None:
 
 def test_republished_item_on_a_portal_keeps_the_paper() -> None:
     """danang.gov.vn article_54150 ends "Theo Báo Đà Nẵng": the city paper, not the portal."""
-    site = load_site(SITES_DIR / "danang.toml")
+    site = load_site(sites_dir() / "danang.toml")
     page = _page("", "Theo Báo Đà Nẵng")
     assert extract_article("https://danang.gov.vn/web/guest/chi-tiet?id=54150&_c=3", page, site).source == "Báo Đà Nẵng"
