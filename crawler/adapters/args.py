@@ -78,7 +78,7 @@ class SiteArgs:
         _base, "http://127.0.0.1:PORT/"))
     max_pages: int | None = field(default=None, metadata=_meta(
         "at most this many requests (pages, sitemaps and feeds alike); 0 = no cap besides "
-        "CLOSESPIDER_PAGECOUNT", _count, "N"))
+        "CLOSESPIDER_PAGECOUNT; given, it also lifts the site file's pagination.max_pages", _count, "N"))
     refresh_days: int = field(default=0, metadata=_meta(
         "re-fetch articles published in the last N days; a changed one is emitted again with revision + 1",
         _count, "N"))

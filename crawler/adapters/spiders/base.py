@@ -359,7 +359,15 @@ class DiscoverySpider(scrapy.Spider):
         if self.args.since and self.listing_older_than_since(response, real_url):
             logger.info("Pagination of %s stops at page %d: older than since=%s", listing, page, self.args.since)
             return
-        if page >= self.site.pagination.max_pages:
+        # An explicit -a max_pages is the whole request budget and lifts the site file's paging cap
+        # (backfills, benchmarks); otherwise the site file's cap holds, and it is said when it cuts.
+        cap = self.args.max_pages
+        limit = self.site.pagination.max_pages if cap is None else (cap or 1 << 62)
+        if page >= limit:
+            if not stale:
+                self.count("discovery/pagination_capped")
+                logger.info("Pagination of %s stops at page %d (pagination.max_pages) while it still brings "
+                            "new articles; -a max_pages=N lifts the cap", listing, page)
             return
         nxt = next_page_url(self.site.pagination, listing, real_url, page, response)
         if nxt and self.is_own(self.to_real(nxt)):
