@@ -4,6 +4,8 @@ Defaults are polite to slow provincial and government servers. Every project-spe
 documented next to its default; override any of them with `-s NAME=value`.
 """
 
+import os
+
 BOT_NAME = "taphuan"
 
 # Spiders are made from the site registry (crawler/sites/*.toml), one per slug, plus `generic`.
@@ -21,6 +23,9 @@ USER_AGENT = "taphuan-crawler/0.1 (training-announcement research crawler)"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Outputs of one response processed at once. Scrapy starts this many asyncio tasks for every
+# response (100 by default: ~1 ms a page); a page gives one item or a few dozen links.
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 1.0
 # ±50% around DOWNLOAD_DELAY so requests do not arrive on a fixed beat (Scrapy 2.19 name).
 DOWNLOAD_DELAY_JITTER = 0.5
@@ -82,6 +87,7 @@ EXTENSIONS = {
     # Delivery before the state component: its spider_closed seals the run before the store closes.
     "crawler.adapters.delivery.Delivery": 500,
     "crawler.adapters.state.StateComponent": 510,
+    "crawler.adapters.workers.Workers": 520,
     "crawler.adapters.extensions.SiteReport": 900,
     "crawler.adapters.extensions.StatsFile": 920,
 }
@@ -112,6 +118,10 @@ CLOSESPIDER_TIMEOUT = 4 * 3600
 # Seconds of work on one page (extraction, and classification in the pipeline) before it is dropped
 # with a counted reason (errors/page_time_limit): a crafted page must not stall the other sites.
 PAGE_TIME_LIMIT = 10.0
+# Worker processes for the CPU work of pages (extraction, classification, signatures), shared by the
+# sites of a run: -1 = one per usable core, 0 = none (the work runs in the reactor's thread).
+# The environment variable TAPHUAN_WORKERS sets the default (the test suite sets 0).
+WORKERS = os.environ.get("TAPHUAN_WORKERS", "-1")
 # Refuse private and loopback addresses unless the site's own base URL is one (tests, mirrors).
 BLOCK_PRIVATE_ADDRESSES = True
 

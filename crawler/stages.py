@@ -133,6 +133,12 @@ def enrich(item: Announcement) -> None:
         item.event = {**EMPTY_EVENT, "topics": []}
 
 
+def enriched(item: Announcement) -> Announcement:
+    """`enrich` that returns the item: what a worker process sends back."""
+    enrich(item)
+    return item
+
+
 def sign(item: Announcement) -> None:
     item.fingerprint = doc_sig(item.body).hex
 

@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 
+# Crawls in the suite do their page work in the reactor's thread: a worker pool per crawl would cost
+# every test a fork server. tests/e2e/test_workers.py runs the pool and checks it changes no line.
+# Set before the project's settings are imported (here and in the zygote).
+os.environ.setdefault("TAPHUAN_WORKERS", "0")
+
 from crawler.tools.fixtures import FIXTURES_DIR, RunningSite, serve_sites
 
 REPO = Path(__file__).resolve().parent.parent

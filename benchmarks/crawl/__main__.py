@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -25,13 +26,48 @@ from typing import Any
 
 from benchmarks.crawl.runner import REPO, CrawlRun, run_bare, run_full
 from benchmarks.crawl.server import serve_site, server_rate
-from benchmarks.crawl.site import generate_site
+from benchmarks.crawl.site import SiteInfo, generate_site
 
 OUT_DIR = REPO / "output" / "benchmarks"
 
 
-def bench_size(n: int, tmp: Path, *, profile: bool = False, log: Any = print) -> dict[str, Any]:
-    """Generate, serve and crawl one site of n articles twice (bare, full)."""
+def worker_counts(spec: str) -> list[int]:
+    """"0,1,2,all" -> [0, 1, 2] on a 2-core machine (all = the usable cores; duplicates dropped)."""
+    from crawler.adapters.workers import usable_cores
+
+    out: list[int] = []
+    for part in spec.split(","):
+        n = usable_cores() if part.strip() == "all" else int(part)
+        if n not in out:
+            out.append(n)
+    return out
+
+
+def training_scores(info: SiteInfo, lines: Path) -> dict[str, Any]:
+    """The full crawl's lines against the generator's labels: training recall, false positives."""
+    labelled = set(info.training_ids)
+    tp = fp = fn = 0
+    missed: list[str] = []
+    if lines.exists():
+        for raw in lines.open(encoding="utf-8"):
+            item = json.loads(raw)
+            found = re.search(r"[?&]id=(\d+)", item["url"])
+            aid = int(found.group(1)) if found else -1
+            truth = aid in labelled
+            if item["is_training"] and truth:
+                tp += 1
+            elif item["is_training"]:
+                fp += 1
+            elif truth:
+                fn += 1
+                missed.append(item["title"])
+    return {"true_positives": tp, "false_positives": fp, "missed": fn,
+            "recall": round(tp / (tp + fn), 4) if tp + fn else None, "missed_titles": missed[:20]}
+
+
+def bench_size(n: int, tmp: Path, *, profile: bool = False, log: Any = print,
+               workers: list[int] | None = None) -> dict[str, Any]:
+    """Generate, serve and crawl one site of n articles: bare once, full once per WORKERS value."""
     root = tmp / f"site-{n}"
     t0 = time.perf_counter()
     info = generate_site(root, n)
@@ -44,11 +80,19 @@ def bench_size(n: int, tmp: Path, *, profile: bool = False, log: Any = print) ->
         log(f"N={n}: server alone: {rate:.0f} pages/s ({mbps:.0f} MB/s) over 16 keep-alive connections")
         bare = run_bare(base_url, tmp / f"bare-{n}")
         log(f"N={n}: bare  {_line(bare)}")
-        full = run_full(base_url, tmp / f"full-{n}", profile=profile)
-        log(f"N={n}: full  {_line(full)}")
-    for run in (bare, full):
+        fulls = []
+        for w in workers or [-1]:
+            full = run_full(base_url, tmp / f"full-{n}-w{w}", profile=profile, workers=w)
+            scores = training_scores(info, tmp / f"full-{n}-w{w}" / "full.jsonl")
+            log(f"N={n}: full (WORKERS={w}) {_line(full)}; training recall {scores['recall']}, "
+                f"{scores['false_positives']} false positive(s)")
+            fulls.append((full, scores))
+    for run in (bare, *(f for f, _ in fulls)):
         if run.returncode != 0:
             log(f"N={n}: {run.kind} crawl exited {run.returncode}; see its log under {tmp}")
+        if run.kind == "full" and run.stats.get("extract/pages", 0) < info.n_articles:
+            log(f"N={n}: the full crawl (WORKERS={run.workers}) read {run.stats.get('extract/pages', 0)} "
+                f"of {info.n_articles} articles: its figures are not comparable")
     return {
         "n": n,
         "site": {"articles": info.n_articles, "listings": info.n_listings, "pages": info.pages,
@@ -56,12 +100,11 @@ def bench_size(n: int, tmp: Path, *, profile: bool = False, log: Any = print) ->
                  "near_duplicates": len(info.near_duplicates)},
         "server_pages_per_s": round(rate, 1),
         "bare": bare.summary(),
-        "full": full.summary(),
-        "ratio": {
+        "full": [dict(full.summary(), training=scores, ratio={
             "throughput_full_over_bare": round(full.pages_per_s / bare.pages_per_s, 3) if bare.pages_per_s else None,
             "cpu_full_over_bare": round(full.cpu_s / bare.cpu_s, 2) if bare.cpu_s else None,
             "rss_full_over_bare": round(full.peak_rss_mb / bare.peak_rss_mb, 2) if bare.peak_rss_mb else None,
-        },
+        }) for full, scores in fulls],
     }
 
 
@@ -72,20 +115,22 @@ def _line(run: CrawlRun) -> str:
 
 def table(result: dict[str, Any]) -> str:
     """The Markdown table of docs/benchmarks.md."""
-    rows = ["| N | crawl | pages | wall s | pages/s | CPU ms/page | peak RSS MB | full/bare pages/s |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| N | crawl | WORKERS | pages | wall s | pages/s | CPU ms/page | peak RSS MB | full/bare pages/s "
+            "| training recall | false positives |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size in result.get("sizes", []):
-        for kind in ("bare", "full"):
-            r = size[kind]
-            ratio = f"{size['ratio']['throughput_full_over_bare']:.2f}" if kind == "full" else ""
-            rows.append(f"| {size['n']:,} | {kind} | {r['pages']:,} | {r['wall_s']:.1f} | {r['pages_per_s']:.1f} | "
-                        f"{r['cpu_ms_per_page']:.2f} | {r['peak_rss_mb']:.0f} | {ratio} |")
-    sizes = result.get("sizes", [])
-    if len(sizes) >= 2:
-        small, big = sizes[0], sizes[-1]
-        for kind in ("bare", "full"):
-            growth = big[kind]["peak_rss_mb"] / small[kind]["peak_rss_mb"]
-            rows.append(f"\npeak RSS {kind}: N={big['n']:,} / N={small['n']:,} = {growth:.2f}x")
+        b = size["bare"]
+        rows.append(f"| {size['n']:,} | bare | | {b['pages']:,} | {b['wall_s']:.1f} | {b['pages_per_s']:.1f} | "
+                    f"{b['cpu_ms_per_page']:.2f} | {b['peak_rss_mb']:.0f} | | | |")
+        for r in size["full"]:
+            t = r["training"]
+            rows.append(f"| {size['n']:,} | full | {r['workers']} | {r['pages']:,} | {r['wall_s']:.1f} | "
+                        f"{r['pages_per_s']:.1f} | {r['cpu_ms_per_page']:.2f} | {r['peak_rss_mb']:.0f} | "
+                        f"{r['ratio']['throughput_full_over_bare']:.2f} | {t['recall']} | {t['false_positives']} |")
+    stages = dict(result.get("stages") or {})
+    if stages:
+        rows.append("\nCPU ms per page by stage (one process, " + f"{stages.pop('pages', '?')} pages): "
+                    + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
     ex = result.get("extraction")
     if ex:
         rows.append("\n| pages | ours ms | ours + classify ms | trafilatura ms |\n|---|---:|---:|---:|")
@@ -107,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="runs per page for extraction timing")
     parser.add_argument("--profile", action="store_true", help="run the full crawl under pyinstrument")
     parser.add_argument("--keep", action="store_true", help="keep the generated sites and crawl outputs")
+    parser.add_argument("--workers", default="0,1,2,all",
+                        help="the full crawl's WORKERS values, comma-separated (all = the usable cores)")
+    parser.add_argument("--no-stages", action="store_true", help="skip the per-stage CPU timing")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where to write the JSON results")
     args = parser.parse_args(argv)
     sizes = [20] if args.quick else (args.n or [1000, 10000])
@@ -120,7 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.no_crawl:
             for n in sizes:
-                result["sizes"].append(bench_size(n, tmp, profile=args.profile, log=log))
+                result["sizes"].append(bench_size(n, tmp, profile=args.profile, log=log,
+                                                  workers=worker_counts(args.workers)))
+        if not args.no_stages:
+            from benchmarks.crawl.stages import time_stages
+
+            stage_root = tmp / "stages"
+            generate_site(stage_root, 20 if args.quick else 300)
+            result["stages"] = {**time_stages(stage_root), "pages": 20 if args.quick else 300}
         if not args.no_extraction:
             from benchmarks.crawl.extract_timing import time_extraction
 
@@ -136,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / f"crawl-{stamp}.json").write_text(text, "utf-8")
     (args.out / "crawl-latest.json").write_text(text, "utf-8")
     print(table(result))
-    failed = [s["n"] for s in result["sizes"] for k in ("bare", "full") if s[k]["returncode"] != 0]
+    failed = [s["n"] for s in result["sizes"] for r in (s["bare"], *s["full"]) if r["returncode"] != 0]
     return 1 if failed else 0
 
 

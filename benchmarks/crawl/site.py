@@ -97,6 +97,8 @@ class SiteInfo:
     training: int
     near_duplicates: list[tuple[int, int]] = field(default_factory=list)
     bytes_total: int = 0
+    # The ids of the training announcements (their near-duplicate copies included).
+    training_ids: list[int] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -281,7 +283,7 @@ def generate_site(root: Path, n: int, *, seed: int = 7, training_share: float = 
         else:
             stories.append(_story(rng, aid, rng.random() < training_share, pools, when))
     info = SiteInfo(str(root), n, (n + PER_LISTING - 1) // PER_LISTING, FIRST_ID,
-                    sum(s.training for s in stories), near)
+                    sum(s.training for s in stories), near, training_ids=[s.aid for s in stories if s.training])
     total = 0
     for i, s in enumerate(stories):
         neighbours = [stories[j] for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < n and j != i][:3]

@@ -100,6 +100,8 @@ class RunContext:
     checked: set[Path] = field(default_factory=set)
     # Per site: the delivery's counts, read by the progress line and the summary.
     delivered: dict[str, int] = field(default_factory=dict)
+    # The worker pool every site of the run shares (crawler.adapters.workers), while one uses it.
+    shared_pool: Any = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RunContext:
         return self
@@ -127,6 +129,21 @@ class RunContext:
         feed.users -= 1
         if feed.users <= 0:
             feed.close()
+
+    def pool(self, size: int) -> Any:
+        """The run's worker pool, started by its first user."""
+        from crawler.adapters.workers import SharedPool
+
+        if self.shared_pool is None:
+            self.shared_pool = SharedPool(size)
+        self.shared_pool.users += 1
+        return self.shared_pool
+
+    def release_pool(self, pool: Any) -> None:
+        pool.users -= 1
+        if pool.users <= 0 and pool is self.shared_pool:
+            self.shared_pool = None
+            pool.close()
 
     def files_written(self) -> dict[str, int]:
         return {str(f.path): f.lines for f in self.feeds.values() if f.lines}

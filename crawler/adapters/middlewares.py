@@ -359,7 +359,11 @@ class XmlEntityGuard:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         head = response.body[:65_536].lstrip()
-        if not head[:9].lower().startswith(_XML_START) or not _ENTITY_DTD.search(head):
+        # Every HTML page starts with "<!DOCTYPE": the scan (~2 ms on 64 KB) runs only when the
+        # head holds an entity declaration at all.
+        if not head[:9].lower().startswith(_XML_START) or b"<!entity" not in head.lower():
+            return response
+        if not _ENTITY_DTD.search(head):
             return response
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("errors/xml_entities")

@@ -211,6 +211,11 @@ class DocSig:
         return cls(simhash & _MASK64, words, minhash, tuple(facts_text.split("\x1f")) if facts_text else ())
 
 
+def fingerprints(title: str, body: str) -> tuple[DocSig, str]:
+    """The near-duplicate signature and the content hash together (one call to a worker process)."""
+    return doc_sig(body), content_hash(title, body)
+
+
 def doc_sig(body: str) -> DocSig:
     """The signature of an article body (summary excluded on purpose: see the module docstring)."""
     text = signature_text(body)

@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 from crawler.adapters.args import ArgError, SiteArgs
 from crawler.adapters.delivery import FeedConfigError, feed_targets
 from crawler.adapters.verdict import format_table
+from crawler.adapters.workers import pool_size_setting
 from crawler.tools.runner import RunResult, closing_lines, run_sites
 
 
@@ -25,7 +26,12 @@ def say(message: str) -> None:
 
 
 def check_outputs(settings: Settings) -> bool:
-    """Whether the output goes to standard output (then the run's own report goes to stderr)."""
+    """Whether the output goes to standard output (then the run's own report goes to stderr); checks
+    the settings a user types on the way (the feed targets, WORKERS)."""
+    try:
+        pool_size_setting(settings)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     try:
         targets = feed_targets(settings)
     except FeedConfigError as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from crawler.adapters.pipelines.drops import NotTraining, TooSlow
-from crawler.adapters.timelimit import PageTimeLimit, time_limit
+from crawler.adapters.pipelines.drops import NotTraining, TooSlow, WorkerLost
+from crawler.adapters.timelimit import PageTimeLimit
+from crawler.adapters.workers import WorkerCrashed, Workers
 from crawler.items import Announcement
-from crawler.stages import enrich
+from crawler.stages import enriched
 
 
 class ClassifyPipeline:
@@ -19,14 +20,17 @@ class ClassifyPipeline:
     def from_crawler(cls, crawler: Crawler) -> ClassifyPipeline:
         return cls(crawler, crawler.settings.getbool("KEEP_IRRELEVANT"))
 
-    def process_item(self, item: Announcement) -> Announcement:
+    async def process_item(self, item: Announcement) -> Announcement:
+        workers = self.crawler.get_extension(Workers)
+        assert workers is not None
         try:
-            with time_limit(self.crawler.settings.getfloat("PAGE_TIME_LIMIT")):
-                enrich(item)
+            item = await workers.run(enriched, item)
         except PageTimeLimit:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("errors/page_time_limit")
             raise TooSlow(f"Classification took longer than PAGE_TIME_LIMIT: {item.url}") from None
+        except WorkerCrashed as exc:
+            raise WorkerLost(f"Classification lost: {exc}: {item.url}") from None
         if item.is_training:
             self.crawler.stats.inc_value("classify/training")
         else:

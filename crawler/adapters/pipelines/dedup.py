@@ -11,9 +11,11 @@ import logging
 
 from scrapy.crawler import Crawler
 
-from crawler.adapters.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate, NotDelivered
+from crawler.adapters.pipelines.drops import DuplicateUrl, HeldForOriginal, NearDuplicate, NotDelivered, WorkerLost
 from crawler.adapters.state import CrawlState, StateComponent, crawl_state
-from crawler.dedup import Kind, Record, content_hash, decide, doc_sig, hold, hold_for
+from crawler.adapters.timelimit import PageTimeLimit
+from crawler.adapters.workers import WorkerCrashed, Workers
+from crawler.dedup import DocSig, Kind, Record, decide, fingerprints, hold, hold_for
 from crawler.dedup.store import StateError
 from crawler.items import Announcement
 from crawler.sites.registry import load_registry_with_errors
@@ -41,22 +43,27 @@ class DedupPipeline:
             raise NotDelivered("the state store is not open: the site is being stopped")
         return state
 
-    def process_item(self, item: Announcement) -> Announcement:
+    async def process_item(self, item: Announcement) -> Announcement:
+        if item.canonical_url in self._state().released:
+            return item  # a held copy released at the end of the run: already decided and recorded
+        workers = self.crawler.get_extension(Workers)
+        assert workers is not None
         try:
-            return self._decide(item)
+            sig, chash = await workers.run(fingerprints, item.title, item.body)
+        except (PageTimeLimit, WorkerCrashed) as exc:
+            raise WorkerLost(f"Signature lost: {type(exc).__name__} {exc}: {item.url}") from None
+        # From here on nothing awaits: the decision and its claim in the store are one step.
+        try:
+            return self._decide(item, sig, chash)
         except StateError as exc:
             component = self.crawler.get_extension(StateComponent)
             if component is not None and self.crawler.spider is not None:
                 component.fail(self.crawler.spider, "state_error", str(exc))
             raise NotDelivered(f"{exc}: {item.url}") from None
 
-    def _decide(self, item: Announcement) -> Announcement:
+    def _decide(self, item: Announcement, sig: DocSig, chash: str) -> Announcement:
         state = self._state()
-        if item.canonical_url in state.released:
-            return item  # a held copy released at the end of the run: already decided and recorded
-        sig = doc_sig(item.body)
         item.fingerprint = sig.hex
-        chash = content_hash(item.title, item.body)
         store = state.store
         if item.canonical_url in state.pending:
             raise DuplicateUrl(f"Same canonical URL already on its way to the feed: {item.url}")

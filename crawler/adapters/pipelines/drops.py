@@ -37,3 +37,8 @@ class TooSlow(DropItem):
 
 class NotDelivered(DropItem):
     """The state store could not be written: the site is being stopped, nothing more is delivered."""
+
+
+class WorkerLost(DropItem):
+    """The worker process working on the page died (counted in errors/worker_crashed), or the
+    signature took longer than PAGE_TIME_LIMIT."""

@@ -29,7 +29,8 @@ from scrapy.http import Request, Response, TextResponse
 from crawler.adapters.args import SiteArgs
 from crawler.adapters.spiders.paging import next_page_url
 from crawler.adapters.state import CrawlState, StateComponent, crawl_state
-from crawler.adapters.timelimit import PageTimeLimit, time_limit
+from crawler.adapters.timelimit import PageTimeLimit
+from crawler.adapters.workers import WorkerCrashed, Workers
 from crawler.dedup.store import StateError
 from crawler.discovery import Link, PageLinks, classify_links, fetch_key, is_skipped_url
 from crawler.discovery.feeds import COMMON_FEED_PATHS, feed_links, parse_feed_entries
@@ -106,6 +107,12 @@ class DiscoverySpider(scrapy.Spider):
             self._state = crawl_state(self.crawler)
         return self._state
 
+    @property
+    def workers(self) -> Workers:
+        found = self.crawler.get_extension(Workers)
+        assert found is not None, "crawler.adapters.workers.Workers is missing from EXTENSIONS"
+        return found
+
     @classmethod
     def handles_request(cls, request: Request) -> bool:
         site = getattr(cls, "site", None)
@@ -149,10 +156,10 @@ class DiscoverySpider(scrapy.Spider):
     def is_own(self, real_url: str) -> bool:
         return self.site.owns_host(urlsplit(real_url).hostname or "")
 
-    def links(self, response: Response, real_page_url: str) -> Iterator[Link]:
+    def links(self, response: Response, real_page_url: str, chrome: bool = True) -> Iterator[Link]:
         """Every link of the page in the site's URL space, with its anchor text and whether it sits in
-        the page's chrome (header, menus, footer). Resolved against the page URL, not <base href>,
-        which some sites point at a static-template folder."""
+        the page's chrome (header, menus, footer; chrome=False: not asked, always False). Resolved
+        against the page URL, not <base href>, which some sites point at a static-template folder."""
         if not isinstance(response, TextResponse):
             return
         for anchor in response.selector.root.iter("a"):
@@ -166,8 +173,8 @@ class DiscoverySpider(scrapy.Spider):
                 continue  # a malformed href ("http://[::1") names no page
             if scheme not in ("http", "https"):
                 continue
-            chrome = any(is_chrome(a) for a in anchor.iterancestors())
-            yield Link(url, " ".join("".join(anchor.itertext()).split()), chrome)
+            in_chrome = chrome and any(is_chrome(a) for a in anchor.iterancestors())
+            yield Link(url, " ".join("".join(anchor.itertext()).split()), in_chrome)
 
     # -- requests and the budget --------------------------------------------------------------
 
@@ -322,7 +329,7 @@ class DiscoverySpider(scrapy.Spider):
         self.count("discovery/listing_pages")
         if not isinstance(response, TextResponse):
             return
-        found = [link.url for link in self.links(response, real_url)
+        found = [link.url for link in self.links(response, real_url, chrome=False)
                  if self.is_own(link.url) and self.site.is_article_url(link.url)]
         if not found and page == 1 and not self._fell_back_listing:
             # The site file's listing gives no article link: its patterns or its listing URL drifted.
@@ -400,21 +407,25 @@ class DiscoverySpider(scrapy.Spider):
 
     # -- pages read by shape ------------------------------------------------------------------
 
-    def parse_page(self, response: Response, barren: int, chain_stale: int, start: bool = False) -> Iterator[Any]:
+    async def parse_page(self, response: Response, barren: int, chain_stale: int,
+                         start: bool = False) -> AsyncIterator[Any]:
         """A page reached by following links: an article becomes an item, anything else is read for
         its links."""
         if not isinstance(response, TextResponse):
             return
         real_url = self.page_url(response)
         if not start:
-            items = list(self.parse_article(response))
+            items = [item async for item in self.parse_article(response)]
             if items:
-                yield from items
+                for item in items:
+                    yield item
                 return  # an article: its related links are not followed as sections
         self.count("discovery/listing_pages")
         if start:
-            yield from self.discover_feeds(response, real_url)
-        yield from self.follow_page(response, real_url, barren, chain_stale)
+            for request in self.discover_feeds(response, real_url):
+                yield request
+        for request in self.follow_page(response, real_url, barren, chain_stale):
+            yield request
 
     def follow_page(self, response: TextResponse, real_url: str, barren: int, chain_stale: int) -> Iterator[Request]:
         found = self.page_links(response, real_url)
@@ -598,7 +609,7 @@ class DiscoverySpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         real_url = self.page_url(response)
         self.count("extract/pages")
         if not isinstance(response, TextResponse):
@@ -608,18 +619,21 @@ class DiscoverySpider(scrapy.Spider):
         site = None if self.site.slug == "generic" else self.site
         started = time.process_time()
         try:
-            with time_limit(self.settings.getfloat("PAGE_TIME_LIMIT")):
-                article = extract_article(real_url, response.text, site,
-                                          strip_signatures=frozenset(self.strip_signatures))
+            article = await self.workers.run(extract_article, real_url, response.text, site,
+                                             strip_signatures=frozenset(self.strip_signatures))
         except PageTimeLimit:
             self.count("errors/page_time_limit")
             logger.warning("Extraction took longer than PAGE_TIME_LIMIT (%s s): page dropped: %s",
                            self.settings.getfloat("PAGE_TIME_LIMIT"), real_url)
             return
+        except WorkerCrashed as exc:
+            logger.error("Extraction lost: %s: page dropped: %s", exc, real_url)
+            return
         except Exception as exc:
             self.count("errors/extraction")
             logger.error("Extraction failed on %s: %s: %s", real_url, type(exc).__name__, exc)
             return
+        # In a worker this is the reactor's share only (sending the page, receiving the result).
         self.count("extract/cpu_ms", int((time.process_time() - started) * 1000))
         if not article.is_article:
             if article.date_line_signature:
