@@ -4,7 +4,6 @@ with WORKERS=0, see tests/conftest.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
