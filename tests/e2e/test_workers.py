@@ -27,7 +27,8 @@ def crawl(tmp: Path, running: dict, workers: int) -> tuple[list[dict], str]:
     return got, proc.stderr
 
 
-def test_lines_with_a_worker_pool_equal_the_in_process_ones(tmp_path_factory: pytest.TempPathFactory, everything: dict) -> None:  # noqa: F811
+def test_lines_with_a_worker_pool_equal_the_in_process_ones(tmp_path_factory: pytest.TempPathFactory,
+                                                            everything: dict) -> None:  # noqa: F811
     tmp_path = tmp_path_factory.mktemp("workers")
     pooled, log = crawl(tmp_path / "pool", everything, 2)
     inline, _ = crawl(tmp_path / "inline", everything, 0)
