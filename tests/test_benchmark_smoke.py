@@ -32,9 +32,9 @@ def test_generated_site_shape(tmp_path: Path) -> None:
     assert site.lookup("/web/guest/chi-tiet?id=1&_c=3") is None
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 def test_quick_benchmark_counts_pages(tmp_path: Path) -> None:
-    assert main(["--quick", "--out", str(tmp_path)]) == 0
+    assert main(["--quick", "--workers", "0,2", "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "crawl-latest.json").read_text("utf-8"))
     (size,) = result["sizes"]
     assert size["n"] == 20
@@ -42,11 +42,17 @@ def test_quick_benchmark_counts_pages(tmp_path: Path) -> None:
     assert size["site"]["pages"] == 23
     assert size["bare"]["pages"] == 23
     assert size["bare"]["items"] == 20
-    full = size["full"]
-    assert full["pages"] == 23
-    assert full["stats"]["extract/pages"] == 20
-    dropped = sum(v for k, v in full["stats"].items() if k.startswith("item_dropped_reasons_count/"))
-    assert full["items"] + dropped == 20
+    assert [full["workers"] for full in size["full"]] == [0, 2]
+    for full in size["full"]:
+        assert full["pages"] == 23
+        assert full["stats"]["extract/pages"] == 20
+        dropped = sum(v for k, v in full["stats"].items() if k.startswith("item_dropped_reasons_count/"))
+        assert full["items"] + dropped == 20
+        # The generator's labels against the lines: every training announcement found, no other.
+        assert full["training"]["recall"] == 1.0
+        assert full["training"]["false_positives"] == 0
+        assert full["training"]["true_positives"] > 0
+    assert set(result["stages"]) >= {"extract", "classify", "signature", "validate", "total"}
     extraction = result["extraction"]
     assert extraction["pages"] == len(extraction["rows"]) > 0
     assert set(extraction["all"]) == {"ours", "ours_classify", "trafilatura", "pages"}
