@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from crawler.extract import body, heading, meta, pubdate, rules, verdict
 from crawler.extract.cms import detect_cms, layout_selectors
 from crawler.extract.decode import bounded_page, decode_html
-from crawler.extract.dom import classes_of, drop, first_text, parse_html
+from crawler.extract.dom import classes_of, drop, first_text, page_anchors, parse_html
 from crawler.extract.model import ArticleData
 from crawler.extract.vocab import ATTACH_CLASS
 from crawler.sites.registry import Selectors, SiteConfig
@@ -90,7 +90,22 @@ def extract_article(url: str, html: str | bytes, site: SiteConfig | None = None,
     page is an article at all (`is_article`, with `reasons`). `strip_signatures` are the places of the
     site's "today" date strip seen on other pages of the crawl (see `ArticleData.date_line_signature`)."""
     text, cut = bounded_page(decode_html(html))
+    return _extract(url, text, cut, parse_html(text), site, strip_signatures)
+
+
+def read_page(url: str, html: str | bytes, site: SiteConfig | None = None, *,
+              strip_signatures: frozenset[str] = frozenset()) -> tuple[ArticleData, list[tuple[str, str, bool]]]:
+    """`extract_article` and the page's links (`dom.page_anchors`) from one parse of the page: for a
+    page that may be an article or a page to follow. The links are read before extraction edits the
+    tree (it cuts the lead and the furniture out of the body)."""
+    text, cut = bounded_page(decode_html(html))
     root = parse_html(text)
+    anchors = page_anchors(root)
+    return _extract(url, text, cut, root, site, strip_signatures), anchors
+
+
+def _extract(url: str, text: str, cut: str | None, root: Any, site: SiteConfig | None,
+             strip_signatures: frozenset[str]) -> ArticleData:
     template = page_template(text, site)
     sel = template.selectors
     result = ArticleData(url=url, cms=template.cms)

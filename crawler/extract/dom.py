@@ -188,3 +188,21 @@ def image_src(img: Any, base_url: str) -> str | None:
                 return None
             return url
     return None
+
+
+# Longer hrefs name no page anyone links to (and would bloat the scheduler).
+MAX_HREF_LENGTH = 2048
+SKIP_HREF_PREFIXES = ("#", "mailto:", "javascript:", "tel:")
+
+
+def page_anchors(root: Any, chrome: bool = True) -> list[tuple[str, str, bool]]:
+    """The page's links as (href as written, anchor text, whether it sits in the page's chrome:
+    header, menus, footer; chrome=False: not asked, always False), in page order."""
+    out: list[tuple[str, str, bool]] = []
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(SKIP_HREF_PREFIXES) or len(href) > MAX_HREF_LENGTH:
+            continue
+        in_chrome = chrome and any(is_chrome(a) for a in anchor.iterancestors())
+        out.append((href, " ".join("".join(anchor.itertext()).split()), in_chrome))
+    return out

@@ -34,8 +34,8 @@ from crawler.adapters.workers import WorkerCrashed, Workers
 from crawler.dedup.store import StateError
 from crawler.discovery import Link, PageLinks, classify_links, fetch_key, is_skipped_url
 from crawler.discovery.feeds import COMMON_FEED_PATHS, feed_links, parse_feed_entries
-from crawler.extract import extract_article
-from crawler.extract.dom import is_chrome
+from crawler.extract import ArticleData, extract_article, read_page
+from crawler.extract.dom import page_anchors
 from crawler.sites.registry import SiteConfig
 from crawler.stages import assemble_item
 
@@ -43,7 +43,6 @@ logger = logging.getLogger(__name__)
 
 # Request priorities: articles first (items early), then listings that brought new articles.
 ARTICLE_PRIORITY = 20
-MAX_URL_LENGTH = 2048
 # A sitemap index may list thousands of sitemaps, a sitemap or feed tens of thousands of URLs: the
 # newest are read first (by lastmod) and at most this many of each.
 MAX_SITEMAPS_PER_INDEX = 200
@@ -156,16 +155,17 @@ class DiscoverySpider(scrapy.Spider):
     def is_own(self, real_url: str) -> bool:
         return self.site.owns_host(urlsplit(real_url).hostname or "")
 
-    def links(self, response: Response, real_page_url: str, chrome: bool = True) -> Iterator[Link]:
+    def links(self, response: Response, real_page_url: str, chrome: bool = True,
+              anchors: list[tuple[str, str, bool]] | None = None) -> Iterator[Link]:
         """Every link of the page in the site's URL space, with its anchor text and whether it sits in
         the page's chrome (header, menus, footer; chrome=False: not asked, always False). Resolved
-        against the page URL, not <base href>, which some sites point at a static-template folder."""
-        if not isinstance(response, TextResponse):
-            return
-        for anchor in response.selector.root.iter("a"):
-            href = (anchor.get("href") or "").strip()
-            if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")) or len(href) > MAX_URL_LENGTH:
-                continue
+        against the page URL, not <base href>, which some sites point at a static-template folder.
+        `anchors`: the page's links as a worker read them (`read_page`), instead of parsing it here."""
+        if anchors is None:
+            if not isinstance(response, TextResponse):
+                return
+            anchors = page_anchors(response.selector.root, chrome)
+        for href, text, in_chrome in anchors:
             try:
                 url = self.to_real(urljoin(real_page_url, href)).split("#", 1)[0]
                 scheme = urlsplit(url).scheme
@@ -173,8 +173,7 @@ class DiscoverySpider(scrapy.Spider):
                 continue  # a malformed href ("http://[::1") names no page
             if scheme not in ("http", "https"):
                 continue
-            in_chrome = chrome and any(is_chrome(a) for a in anchor.iterancestors())
-            yield Link(url, " ".join("".join(anchor.itertext()).split()), in_chrome)
+            yield Link(url, text, in_chrome)
 
     # -- requests and the budget --------------------------------------------------------------
 
@@ -410,25 +409,30 @@ class DiscoverySpider(scrapy.Spider):
     async def parse_page(self, response: Response, barren: int, chain_stale: int,
                          start: bool = False) -> AsyncIterator[Any]:
         """A page reached by following links: an article becomes an item, anything else is read for
-        its links."""
+        its links. One parse does both (`read_page`, in a worker)."""
         if not isinstance(response, TextResponse):
             return
         real_url = self.page_url(response)
+        anchors = None
         if not start:
-            items = [item async for item in self.parse_article(response)]
-            if items:
-                for item in items:
+            self.count("extract/pages")
+            done = await self.work(response, real_url, read_page)
+            if done is not None:
+                article, anchors = done
+                item = self.item_of(response, real_url, article)
+                if item is not None:
                     yield item
-                return  # an article: its related links are not followed as sections
+                    return  # an article: its related links are not followed as sections
         self.count("discovery/listing_pages")
         if start:
             for request in self.discover_feeds(response, real_url):
                 yield request
-        for request in self.follow_page(response, real_url, barren, chain_stale):
+        for request in self.follow_page(response, real_url, barren, chain_stale, anchors):
             yield request
 
-    def follow_page(self, response: TextResponse, real_url: str, barren: int, chain_stale: int) -> Iterator[Request]:
-        found = self.page_links(response, real_url)
+    def follow_page(self, response: TextResponse, real_url: str, barren: int, chain_stale: int,
+                    anchors: list[tuple[str, str, bool]] | None = None) -> Iterator[Request]:
+        found = self.page_links(response, real_url, anchors)
         new = 0
         for url in found.articles:
             request = self.article_request(url, barren=0 if found.is_listing else barren)
@@ -458,9 +462,10 @@ class DiscoverySpider(scrapy.Spider):
     def max_barren_hops(self) -> int:
         return int(getattr(self.args, "max_depth", 2))
 
-    def page_links(self, response: TextResponse, real_url: str) -> PageLinks:
+    def page_links(self, response: TextResponse, real_url: str,
+                   anchors: list[tuple[str, str, bool]] | None = None) -> PageLinks:
         allow = self.site.article_allow
-        found = classify_links(real_url, self.links(response, real_url), self.site.owns_host, allow)
+        found = classify_links(real_url, self.links(response, real_url, anchors=anchors), self.site.owns_host, allow)
         if found.capped:
             self.count("discovery/links_capped", found.capped)
         return found
@@ -616,25 +621,34 @@ class DiscoverySpider(scrapy.Spider):
             self.count("extract/not_text")
             logger.info("Not a text page, skipped: %s", real_url)
             return
+        article = await self.work(response, real_url, extract_article)
+        item = self.item_of(response, real_url, article) if article is not None else None
+        if item is not None:
+            yield item
+
+    async def work(self, response: TextResponse, real_url: str, fn: Any) -> Any:
+        """fn(url, page text, site) in a worker process; None (counted, logged) when it failed."""
         site = None if self.site.slug == "generic" else self.site
         started = time.process_time()
         try:
-            article = await self.workers.run(extract_article, real_url, response.text, site,
-                                             strip_signatures=frozenset(self.strip_signatures))
+            return await self.workers.run(fn, real_url, response.text, site,
+                                          strip_signatures=frozenset(self.strip_signatures))
         except PageTimeLimit:
             self.count("errors/page_time_limit")
             logger.warning("Extraction took longer than PAGE_TIME_LIMIT (%s s): page dropped: %s",
                            self.settings.getfloat("PAGE_TIME_LIMIT"), real_url)
-            return
         except WorkerCrashed as exc:
             logger.error("Extraction lost: %s: page dropped: %s", exc, real_url)
-            return
         except Exception as exc:
             self.count("errors/extraction")
             logger.error("Extraction failed on %s: %s: %s", real_url, type(exc).__name__, exc)
-            return
-        # In a worker this is the reactor's share only (sending the page, receiving the result).
-        self.count("extract/cpu_ms", int((time.process_time() - started) * 1000))
+        finally:
+            # With a worker pool this is the reactor's share only (sending the page, receiving the result).
+            self.count("extract/cpu_ms", int((time.process_time() - started) * 1000))
+        return None
+
+    def item_of(self, response: Response, real_url: str, article: ArticleData) -> Any:
+        """The page's item, or None for a page that is not an article (counted)."""
         if not article.is_article:
             if article.date_line_signature:
                 self.strip_signatures.add(article.date_line_signature)
@@ -642,11 +656,11 @@ class DiscoverySpider(scrapy.Spider):
             logger.debug("Not an article (%s): %s", "; ".join(article.reasons), real_url)
             if response.meta.get("date_hint") is None and self.site.generic_only:
                 self.count("discovery/not_article")
-            return
+            return None
         for name in article.fallbacks:
             self.count(f"fallback/{name}")
             logger.info("%s: site file drifted: %s from the generic rules on %s", self.name, name, real_url)
-        yield assemble_item(article, self.site, date_hint=response.meta.get("date_hint"))
+        return assemble_item(article, self.site, date_hint=response.meta.get("date_hint"))
 
 
 def _ordinal(value: datetime | date) -> float:
