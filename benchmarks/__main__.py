@@ -1,5 +1,5 @@
 """`uv run python -m benchmarks [ARGS]`: the speed and memory benchmark (`benchmarks.crawl`, same
-arguments: `--quick`, `--n N`, `--no-crawl`, `--profile`...).
+arguments: `--quick`, `--n N`, `--workers 0,1,2,all`, `--no-crawl`, `--profile`...).
 
 The other benchmarks, each its own entry point (see docs/benchmarks.md and the README):
 
@@ -9,6 +9,7 @@ The other benchmarks, each its own entry point (see docs/benchmarks.md and the R
     uv run python -m benchmarks.relevance_eval    classifier precision/recall on a labelled set
     uv run python -m benchmarks.dedup_scale       near-duplicate index cost at 10k and 100k
     uv run python -m benchmarks.crawl.stages      CPU ms per page of each stage of the full crawl
+    uv run python -m benchmarks.crawl.pool        the worker pool alone: pages/s with 1, 2... workers
     uv run python -m benchmarks.generic_vs_site   zero-config spider from the home page vs each site file
 """
 

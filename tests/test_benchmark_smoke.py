@@ -53,6 +53,7 @@ def test_quick_benchmark_counts_pages(tmp_path: Path) -> None:
         assert full["training"]["false_positives"] == 0
         assert full["training"]["true_positives"] > 0
     assert set(result["stages"]) >= {"extract", "classify", "signature", "validate", "total"}
+    assert [(p["workers"], p["pages"]) for p in result["pool"]] == [(2, 20)]
     extraction = result["extraction"]
     assert extraction["pages"] == len(extraction["rows"]) > 0
     assert set(extraction["all"]) == {"ours", "ours_classify", "trafilatura", "pages"}

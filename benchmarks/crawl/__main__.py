@@ -133,6 +133,11 @@ def table(result: dict[str, Any]) -> str:
     if stages:
         rows.append("\nCPU ms per page by stage (one process, " + f"{stages.pop('pages', '?')} pages): "
                     + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
+    pool = result.get("pool") or []
+    if pool:
+        rows.append("\nThe worker pool alone (page work of the full crawl, no Scrapy): " + ", ".join(
+            f"{p['workers']} worker(s) {p['pages_per_s']} pages/s ({p['pages_per_s'] / pool[0]['pages_per_s']:.2f}x)"
+            for p in pool))
     ex = result.get("extraction")
     if ex:
         rows.append("\n| pages | ours ms | ours + classify ms | trafilatura ms |\n|---|---:|---:|---:|")
@@ -178,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
             stage_root = tmp / "stages"
             generate_site(stage_root, 20 if args.quick else 300)
             result["stages"] = {**time_stages(stage_root), "pages": 20 if args.quick else 300}
+            from benchmarks.crawl.pool import pool_rate
+
+            result["pool"] = [pool_rate(stage_root, w) for w in worker_counts(args.workers) if w > 0]
         if not args.no_extraction:
             from benchmarks.crawl.extract_timing import time_extraction
 
