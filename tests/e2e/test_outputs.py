@@ -120,7 +120,35 @@ def test_default_feeds_one_file_per_site_with_new_lines(tmp_path: Path, everythi
     assert all(len(list((tmp_path / "output" / s).glob("*.jsonl"))) <= 1 for s in THREE)
 
 
-def _kill_after_first_line(args: list[str], cwd: Path, watch: Path | None) -> None:
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, grew = set(), True
+    while grew:
+        grew = False
+        for pid, ppid in parents.items():
+            if (ppid == root or ppid in found) and pid not in found:
+                found.add(pid)
+                grew = True
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"
+
+
+def _kill_after_first_line(args: list[str], cwd: Path, watch: Path | None) -> set[int]:
+    """Kills the crawl (SIGKILL) once a line is on disk; returns the processes it had started."""
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO), TAPHUAN_HOME=str(cwd))
     proc = subprocess.Popen([sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -133,19 +161,29 @@ def _kill_after_first_line(args: list[str], cwd: Path, watch: Path | None) -> No
             time.sleep(0.05)
         else:
             pytest.fail("the crawl wrote nothing within 60 s")
+        children = _descendants(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
+    return children
 
 
-@pytest.mark.parametrize("target", ["-O", "-o", "default"])
-def test_killed_crawl_then_rerun_loses_nothing_and_repeats_nothing(tmp_path: Path, target: str) -> None:
+@pytest.mark.parametrize(("target", "workers"), [("-O", 0), ("-o", 0), ("default", 0), ("-o", 2)])
+def test_killed_crawl_then_rerun_loses_nothing_and_repeats_nothing(tmp_path: Path, target: str, workers: int) -> None:
     slugs = ["danang", "baocantho"]
     out = tmp_path / "all.jsonl"
     extra = [target, str(out)] if target != "default" else []
+    extra += ["-s", f"WORKERS={workers}"]
     with serve_sites(slugs, delays={"chi-tiet": 1.0, "-a1": 1.0}) as slow:
-        _kill_after_first_line(crawlall_args(tmp_path, slow, "-s", "CONCURRENT_REQUESTS=1", *extra), tmp_path,
-                               out if target != "default" else None)
+        started = _kill_after_first_line(crawlall_args(tmp_path, slow, "-s", "CONCURRENT_REQUESTS=1", *extra),
+                                         tmp_path, out if target != "default" else None)
+    if workers:
+        assert started, "the crawl started no worker process"
+    # The fork server and the workers of a killed crawl go with it (their pipes to it close).
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in started if _alive(pid)], "processes of the killed crawl outlived it"
     killed = sorted(tmp_path.glob("output/*/*.jsonl")) if target == "default" else [out]
     first = [i for f in killed for i in lines(f)]
     for f in killed:
