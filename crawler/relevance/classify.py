@@ -169,6 +169,18 @@ _NEGATIVE: list[tuple[str, str]] = [
             r"san xuat (?:lua|ca phe|che|rau)[a-z ]{0,20}ben vung|dao tao nghe|van hanh may|may nong nghiep)\b"
         ),
     ),
+    # A sector's own specialists trained in their trade, not in Party/State work: statistics
+    # enumerators and census staff, sports (referees, TDTT), libraries, forestry and livestock.
+    # "trọng tài" only next to a course word or a sport: folded, "nghiêm trọng tại" has the same letters.
+    (
+        "nganh chuyen mon: thong ke/the thao/thu vien/lam nghiep",
+        (
+            r"\b(?:dieu tra vien|tong dieu tra|dieu tra dan so)\b|"
+            r"\b(?:tap huan|dao tao|nghiep vu|the luc|lop|khoa) (?:cho )?trong tai\b|"
+            r"\btrong tai (?:bong da|the thao|quoc gia|khu vuc)\b|\b(?:the duc the thao|tdtt)\b|"
+            r"\b(?:nghiep vu|can bo) thu vien\b|\b(?:bao ve rung|kiem lam|khuyen lam|giong vat nuoi)\b"
+        ),
+    ),
     (
         "van ban/binh luan",
         (
