@@ -62,7 +62,8 @@ _AUDIENCE = (
 # farmers or residents at large are out of scope (unless the head also names an audience in scope).
 _OTHER_WHO = (
     r"(?:em )?(?:hoc sinh|sinh vien|tre em|thieu nhi|phu huynh|giao vien|giang vien|nong dan|"
-    r"hoi vien nong dan|ngu dan|nguoi dan|ba con|ho dan|nguoi cao tuoi|cong nhan|lao dong nong thon)"
+    r"hoi vien nong dan|ngu dan|nguoi dan|ba con|ho dan|nguoi cao tuoi|cong nhan|lao dong nong thon|"
+    r"nha khoa hoc)"
 )
 # `\b[\d.]+` tried from every digit and dot of a run made a long run of "1.1.1..." quadratic: a number
 # is tried once, from the start of its run, as if from its first word boundary (the lazy skip, committed
@@ -71,6 +72,8 @@ _NUMBER = r"(?<![\d.])(?>[\d.]*?\b)[\d.]++"
 _OTHER_AUDIENCE = re.compile(
     r"\b(?:cho|danh cho|voi su tham gia cua) (?:doi ngu |cac |hon |gan |tren |khoang )?(?:[\d.]+ )?" + _OTHER_WHO
     + r"\b|(?:" + _NUMBER + r"|\bdong dao) " + _OTHER_WHO + r"\b|\bnhan thuc (?:cua|cho) " + _OTHER_WHO + r"\b"
+    # A headline whose subject is the audience: "Giáo viên đến báo … tập huấn".
+    + r"|^" + _OTHER_WHO + r"\b"
 )
 # "cán bộ quản lý, giáo viên" are a school's managers and teachers: an education audience, although
 # "cán bộ" is in the in-scope list.
@@ -187,7 +190,9 @@ _NEGATIVE: list[tuple[str, str]] = [
             r"^(?:quyet dinh|thong tu|cong van|chi thi|nghi dinh)\b|\bban hanh (?:khung|quy che|ke hoach)\b|"
             r"^(?:nang cao chat luong|nang cao hieu qua|giai phap|doi moi)\b|\b(?:tom tat|tu khoa):|"
             r"^\((?:llct|tccs|qlnn|quanlynhanuoc\.vn|tapchicongsan\.org\.vn|lyluanchinhtri\.vn)\)|"
-            r"^tccs\s*[-–]|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b"
+            r"^tccs\s*[-–]|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b|"
+            # A plan or programme for training, not a course: "Phê duyệt Đề án …", "lên kế hoạch đào tạo".
+            r"\bphe duyet de an\b|\b(?:len|co) ke hoach dao tao\b"
         ),
     ),
 ]
