@@ -46,9 +46,25 @@ def main(argv: list[str] | None = None) -> int:
     if not rows:
         print("error: no labelled rows to train on")
         return 1
-    digest = model.save(model.train(rows), out)
+    try:
+        import sklearn  # noqa: F401  (training only; a crawl scores the exported numbers)
+    except ImportError:
+        print("error: training needs scikit-learn, a development dependency: run `uv sync` (with dev)")
+        return 1
+    pipe = model.train(rows)
+    exported = model.export(pipe)
+    # The exported numbers must score as scikit-learn does, or the artifact is not this model.
+    texts = [model.features(r["title"], r.get("lead") or None, r.get("body") or "") for r in rows]
+    worst = max(abs(p - exported.probability(t)) for p, t in zip(pipe.predict_proba(texts)[:, 1], texts, strict=True))
+    if worst > 1e-4:
+        print(f"error: the exported model differs from scikit-learn's by {worst:.2g} on the training items")
+        return 1
+    digest = model.save(exported, out)
     positives = sum(1 for r in rows if r["label"])
-    print(f"trained on {len(rows)} items ({positives} positive); wrote {out}; sha256 {digest}")
+    print(
+        f"trained on {len(rows)} items ({positives} positive); wrote {out}; sha256 {digest}; "
+        f"largest difference from scikit-learn's probabilities {worst:.1e}"
+    )
     return 0
 
 

@@ -41,16 +41,32 @@ def test_fixed_part_is_a_stable_third_of_the_corpus() -> None:
     assert {r["url"] for r in fixed} == {r["url"] for r in reversed(rows) if model.is_fixed(r["url"])}
 
 
-def test_training_is_deterministic() -> None:
+def test_training_is_deterministic_and_the_export_scores_as_scikit_learn() -> None:
     rows = [r for r in _rows("hard.jsonl") if not model.is_fixed(r["url"])][:120]
-    first = hashlib.sha256(model.dump(model.train(rows))).hexdigest()
-    second = hashlib.sha256(model.dump(model.train(list(reversed(rows))))).hexdigest()
+    pipe = model.train(rows)
+    first = hashlib.sha256(model.dump(model.export(pipe))).hexdigest()
+    second = hashlib.sha256(model.dump(model.export(model.train(list(reversed(rows)))))).hexdigest()
     assert first == second
+    # The crawl scores the exported numbers in plain Python; they must give scikit-learn's probabilities,
+    # also on items it was not trained on, and survive the artifact's round trip.
+    exported = model.parse(model.dump(model.export(pipe)))
+    unseen = [r for r in _rows("hard.jsonl") if model.is_fixed(r["url"])][:60]
+    texts = [model.features(r["title"], r["lead"] or None, "") for r in rows[:60] + unseen]
+    for expected, text in zip(pipe.predict_proba(texts)[:, 1], texts, strict=True):
+        assert exported.probability(text) == pytest.approx(expected, abs=1e-5)
+
+
+def test_char_wb_ngrams_match_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    text = "tap huan  nghiep vu | a cong tac dan van\ncho can bo"
+    analyzer = TfidfVectorizer(analyzer="char_wb", ngram_range=model.NGRAMS).build_analyzer()
+    assert model.char_wb_ngrams(text) == analyzer(text)
 
 
 def test_shipped_model_flags_a_disagreement_and_stays_quiet_on_agreement() -> None:
     clf = model.load_model()
-    assert clf is not None, "the artifact crawler/relevance/data/relevance_model.pkl is shipped"
+    assert clf is not None, "the artifact crawler/relevance/data/relevance_model.json.gz is shipped"
     row = _by_url(POPULATION)
     diff = model.disagreement(clf, row["title"], row["lead"], "", rules_verdict=True)
     assert diff is not None
