@@ -1,6 +1,7 @@
 """Precision and recall of the training-announcement classifier on the labelled set.
 
 Run: uv run python -m benchmarks.relevance_eval [path/to/relevance.jsonl]
+     uv run python -m benchmarks.relevance_eval --corpus [--part fixed|tunable|all] [--model] [--errors]
 
 Each line of the set is a real headline and lead (url, title, lead, label, hard, source_ref); the
 classifier sees the headline as title and the lead as summary, with no body.
@@ -68,6 +69,10 @@ def evaluate(rows: list[dict]) -> Result:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "--corpus":
+        from benchmarks import relevance_corpus
+
+        return relevance_corpus.main(args[1:])
     rows = load(Path(args[0]) if args else DEFAULT_SET)
     res = evaluate(rows)
     print(

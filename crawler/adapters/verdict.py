@@ -33,6 +33,8 @@ class SiteSummary:
     finish_reason: str | None = None
     message: str | None = None
     feed_files: list[str] = field(default_factory=list)
+    # Pages where the learned relevance model disagreed with the rules (the rules decided): for review.
+    model_disagrees: int = 0
 
     @property
     def failed(self) -> bool:
@@ -78,6 +80,7 @@ def summarize(slug: str, stats: Mapping[str, Any], *, supported: bool = True,
         robots_refused=int(stats.get("robotstxt/forbidden", 0)),
         finish_reason=stats.get("finish_reason"),
         feed_files=list(files) if isinstance(files, list | tuple) else [str(files)],
+        model_disagrees=int(stats.get("relevance/model_disagrees", 0)),
     )
     summary.verdict, summary.message = _verdict(summary, stats, supported, unsupported_reason, problem)
     return summary

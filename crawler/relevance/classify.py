@@ -62,7 +62,8 @@ _AUDIENCE = (
 # farmers or residents at large are out of scope (unless the head also names an audience in scope).
 _OTHER_WHO = (
     r"(?:em )?(?:hoc sinh|sinh vien|tre em|thieu nhi|phu huynh|giao vien|giang vien|nong dan|"
-    r"hoi vien nong dan|ngu dan|nguoi dan|ba con|ho dan|nguoi cao tuoi|cong nhan|lao dong nong thon)"
+    r"hoi vien nong dan|ngu dan|nguoi dan|ba con|ho dan|nguoi cao tuoi|cong nhan|lao dong nong thon|"
+    r"nha khoa hoc)"
 )
 # `\b[\d.]+` tried from every digit and dot of a run made a long run of "1.1.1..." quadratic: a number
 # is tried once, from the start of its run, as if from its first word boundary (the lazy skip, committed
@@ -71,6 +72,8 @@ _NUMBER = r"(?<![\d.])(?>[\d.]*?\b)[\d.]++"
 _OTHER_AUDIENCE = re.compile(
     r"\b(?:cho|danh cho|voi su tham gia cua) (?:doi ngu |cac |hon |gan |tren |khoang )?(?:[\d.]+ )?" + _OTHER_WHO
     + r"\b|(?:" + _NUMBER + r"|\bdong dao) " + _OTHER_WHO + r"\b|\bnhan thuc (?:cua|cho) " + _OTHER_WHO + r"\b"
+    # A headline whose subject is the audience: "Giáo viên đến báo … tập huấn".
+    + r"|^" + _OTHER_WHO + r"\b"
 )
 # "cán bộ quản lý, giáo viên" are a school's managers and teachers: an education audience, although
 # "cán bộ" is in the in-scope list.
@@ -169,13 +172,27 @@ _NEGATIVE: list[tuple[str, str]] = [
             r"san xuat (?:lua|ca phe|che|rau)[a-z ]{0,20}ben vung|dao tao nghe|van hanh may|may nong nghiep)\b"
         ),
     ),
+    # A sector's own specialists trained in their trade, not in Party/State work: statistics
+    # enumerators and census staff, sports (referees, TDTT), libraries, forestry and livestock.
+    # "trọng tài" only next to a course word or a sport: folded, "nghiêm trọng tại" has the same letters.
+    (
+        "nganh chuyen mon: thong ke/the thao/thu vien/lam nghiep",
+        (
+            r"\b(?:dieu tra vien|tong dieu tra|dieu tra dan so)\b|"
+            r"\b(?:tap huan|dao tao|nghiep vu|the luc|lop|khoa) (?:cho )?trong tai\b|"
+            r"\btrong tai (?:bong da|the thao|quoc gia|khu vuc)\b|\b(?:the duc the thao|tdtt)\b|"
+            r"\b(?:nghiep vu|can bo) thu vien\b|\b(?:bao ve rung|kiem lam|khuyen lam|giong vat nuoi)\b"
+        ),
+    ),
     (
         "van ban/binh luan",
         (
             r"^(?:quyet dinh|thong tu|cong van|chi thi|nghi dinh)\b|\bban hanh (?:khung|quy che|ke hoach)\b|"
             r"^(?:nang cao chat luong|nang cao hieu qua|giai phap|doi moi)\b|\b(?:tom tat|tu khoa):|"
             r"^\((?:llct|tccs|qlnn|quanlynhanuoc\.vn|tapchicongsan\.org\.vn|lyluanchinhtri\.vn)\)|"
-            r"^tccs\s*[-–]|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b"
+            r"^tccs\s*[-–]|\b(?:can thiet phai|can phai|phai chu trong|can chu trong)\b|"
+            # A plan or programme for training, not a course: "Phê duyệt Đề án …", "lên kế hoạch đào tạo".
+            r"\bphe duyet de an\b|\b(?:len|co) ke hoach dao tao\b"
         ),
     ),
 ]
