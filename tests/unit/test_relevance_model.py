@@ -3,9 +3,9 @@ and the corpus evaluation's arithmetic. Items are real corpus lines (tests/data/
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-import asyncio
 import logging
 from pathlib import Path
 
