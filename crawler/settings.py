@@ -141,3 +141,17 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 # Where `scrapy crawlall` and `crawler demo` save their per-site run summaries.
 RUNS_DIR = "output/runs"
+
+# --- Monitors (crawler/monitoring): each site's run against its earlier runs ---------------------
+# A site's runs (pages, new items, field coverage) are kept beside the state store
+# (STATE_DIR/history.jsonl). A failure makes an ok/quiet site `degraded` (exit status unchanged),
+# with the sentence in its verdict message and the run summary. A site file may override these in a
+# [monitor] table (min_runs, sigmas, min_drop, coverage_drop, min_coverage = {field = share}).
+MONITOR_ENABLED = True
+MONITOR_MIN_RUNS = 3            # earlier runs needed before a drop in pages / new items is judged
+MONITOR_SIGMAS = 3.0            # below mean - SIGMAS * sd ...
+MONITOR_MIN_DROP = 0.5          # ... and at least half below the mean is a drop
+MONITOR_COVERAGE_DROP = 0.3     # coverage of a field falling by 30 points against earlier runs
+MONITOR_MIN_COVERAGE = {"title": 1.0, "body": 0.9}  # absolute floors (share of new lines)
+# The HTML run report `crawlall` writes after each run (output/runs/<run>/report.html and this file).
+REPORT_FILE = "output/report.html"

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.monitoring.history import coverage_of
+
 VERDICTS = ("ok", "quiet", "degraded", "failed", "skipped")
 FAILING = ("failed",)
 CLEAN_FINISH = ("finished", "closespider_pagecount", "closespider_timeout")
@@ -33,6 +35,9 @@ class SiteSummary:
     finish_reason: str | None = None
     message: str | None = None
     feed_files: list[str] = field(default_factory=list)
+    coverage: dict[str, float] = field(default_factory=dict)   # share of new lines with each field
+    monitors: list[str] = field(default_factory=list)         # failed monitors' sentences
+    training_items: int = 0
 
     @property
     def failed(self) -> bool:
@@ -78,6 +83,8 @@ def summarize(slug: str, stats: Mapping[str, Any], *, supported: bool = True,
         robots_refused=int(stats.get("robotstxt/forbidden", 0)),
         finish_reason=stats.get("finish_reason"),
         feed_files=list(files) if isinstance(files, list | tuple) else [str(files)],
+        coverage=coverage_of(stats),
+        training_items=int(stats.get("coverage/training", 0)),
     )
     summary.verdict, summary.message = _verdict(summary, stats, supported, unsupported_reason, problem)
     return summary
