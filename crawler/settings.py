@@ -153,5 +153,6 @@ MONITOR_SIGMAS = 3.0            # below mean - SIGMAS * sd ...
 MONITOR_MIN_DROP = 0.5          # ... and at least half below the mean is a drop
 MONITOR_COVERAGE_DROP = 0.3     # coverage of a field falling by 30 points against earlier runs
 MONITOR_MIN_COVERAGE = {"title": 1.0, "body": 0.9}  # absolute floors (share of new lines)
+MONITOR_MIN_ITEMS_FOR_COVERAGE = 5  # fewer new lines than this say nothing about coverage
 # The HTML run report `crawlall` writes after each run (output/runs/<run>/report.html and this file).
 REPORT_FILE = "output/report.html"

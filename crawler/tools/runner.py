@@ -175,6 +175,7 @@ def thresholds(settings: Settings) -> Thresholds:
     return Thresholds(
         min_runs=settings.getint("MONITOR_MIN_RUNS"), sigmas=settings.getfloat("MONITOR_SIGMAS"),
         min_drop=settings.getfloat("MONITOR_MIN_DROP"), coverage_drop=settings.getfloat("MONITOR_COVERAGE_DROP"),
+        min_items_for_coverage=settings.getint("MONITOR_MIN_ITEMS_FOR_COVERAGE"),
         min_coverage={k: float(v) for k, v in (settings.getdict("MONITOR_MIN_COVERAGE") or {}).items()},
     )
 
