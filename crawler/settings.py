@@ -84,6 +84,8 @@ EXTENSIONS = {
     "crawler.adapters.state.StateComponent": 510,
     "crawler.adapters.extensions.SiteReport": 900,
     "crawler.adapters.extensions.StatsFile": 920,
+    # The site's monitors at spider close (crawler/adapters/monitors.py), before the verdict is read.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 950,
 }
 # Scrapy's dump of every stat at the end of each site: off (one line per site says what matters;
 # the stats go to the run summary and, with STATS_FILE, to a file). `-s STATS_DUMP=True` to see it.
@@ -147,12 +149,14 @@ RUNS_DIR = "output/runs"
 # (STATE_DIR/history.jsonl). A failure makes an ok/quiet site `degraded` (exit status unchanged),
 # with the sentence in its verdict message and the run summary. A site file may override these in a
 # [monitor] table (min_runs, sigmas, min_drop, coverage_drop, min_coverage = {field = share}).
-MONITOR_ENABLED = True
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.adapters.monitors.SiteCloseMonitors",)
 MONITOR_MIN_RUNS = 3            # earlier runs needed before a drop in pages / new items is judged
 MONITOR_SIGMAS = 3.0            # below mean - SIGMAS * sd ...
 MONITOR_MIN_DROP = 0.5          # ... and at least half below the mean is a drop
 MONITOR_COVERAGE_DROP = 0.3     # coverage of a field falling by 30 points against earlier runs
 MONITOR_MIN_COVERAGE = {"title": 1.0, "body": 0.9}  # absolute floors (share of new lines)
 MONITOR_MIN_ITEMS_FOR_COVERAGE = 5  # fewer new lines than this say nothing about coverage
+MONITOR_MAX_ERROR_SHARE = 0.5   # errors + retries above half the pages fetched
 # The HTML run report `crawlall` writes after each run (output/runs/<run>/report.html and this file).
 REPORT_FILE = "output/report.html"

@@ -37,6 +37,7 @@ class SiteSummary:
     feed_files: list[str] = field(default_factory=list)
     coverage: dict[str, float] = field(default_factory=dict)   # share of new lines with each field
     monitors: list[str] = field(default_factory=list)         # failed monitors' sentences
+    warnings: list[str] = field(default_factory=list)         # monitors' warnings (fallbacks)
     training_items: int = 0
 
     @property
@@ -85,6 +86,8 @@ def summarize(slug: str, stats: Mapping[str, Any], *, supported: bool = True,
         feed_files=list(files) if isinstance(files, list | tuple) else [str(files)],
         coverage=coverage_of(stats),
         training_items=int(stats.get("coverage/training", 0)),
+        monitors=list(stats.get("monitors/failed") or []),
+        warnings=list(stats.get("monitors/warnings") or []),
     )
     summary.verdict, summary.message = _verdict(summary, stats, supported, unsupported_reason, problem)
     return summary
@@ -114,8 +117,10 @@ def _verdict(s: SiteSummary, stats: Mapping[str, Any], supported: bool, unsuppor
     other = sum(n for k, n in s.errors.items() if k not in ("HttpError_404", "HttpError_410"))
     drift = f"site file drifted ({', '.join(f'{k}={v}' for k, v in sorted(s.fallbacks.items()))})" \
         if s.fallbacks else None
-    if other:
-        return "degraded", "; ".join(x for x in (f"{other} page(s) failed", drift) if x)
+    failed = f"{other} page(s) failed" if other else None
+    if other or s.monitors:
+        # A failed monitor (crawler/adapters/monitors.py) degrades a site; exit status stays 0.
+        return "degraded", "; ".join(x for x in (*s.monitors, failed, drift) if x)
     return ("ok" if s.items else "quiet"), drift
 
 

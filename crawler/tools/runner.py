@@ -20,11 +20,10 @@ from scrapy.settings import Settings
 from crawler.adapters.args import SiteArgs
 from crawler.adapters.context import RunContext
 from crawler.adapters.extensions import site_summary
+from crawler.adapters.monitors import HISTORY_FILE
 from crawler.adapters.verdict import SiteSummary
-from crawler.monitoring.history import Thresholds, append_history, judge, read_history
+from crawler.monitoring.history import append_history
 from crawler.paths import resolve
-
-HISTORY_FILE = "history.jsonl"
 
 logger = logging.getLogger(__name__)
 
@@ -163,47 +162,20 @@ def run_sites(
     summaries = [site_summary(s.crawler) for s in sites if s.crawler is not None and s.crawler.stats is not None]
     for slug, message in (broken or {}).items():
         summaries.append(SiteSummary(site=slug, verdict="failed", message=f"broken site file: {message}"))
-    if settings.getbool("MONITOR_ENABLED"):
-        apply_monitors(settings, process, summaries, started)
+    record_history(settings, summaries, started)
     result = RunResult(summaries, started=started, finished=datetime.now(UTC), offline=_offline(summaries))
     if runs_dir is not None:
         result.saved = save_summary(result, resolve(runs_dir))
     return result
 
 
-def thresholds(settings: Settings) -> Thresholds:
-    return Thresholds(
-        min_runs=settings.getint("MONITOR_MIN_RUNS"), sigmas=settings.getfloat("MONITOR_SIGMAS"),
-        min_drop=settings.getfloat("MONITOR_MIN_DROP"), coverage_drop=settings.getfloat("MONITOR_COVERAGE_DROP"),
-        min_items_for_coverage=settings.getint("MONITOR_MIN_ITEMS_FOR_COVERAGE"),
-        min_coverage={k: float(v) for k, v in (settings.getdict("MONITOR_MIN_COVERAGE") or {}).items()},
-    )
-
-
-def apply_monitors(settings: Settings, process: AsyncCrawlerProcess, summaries: list[SiteSummary],
-                   started: datetime) -> None:
-    """Each crawled site against its earlier runs (history beside the state store): a failure makes an
-    ok/quiet site degraded with the sentence; then this run joins the history."""
+def record_history(settings: Settings, summaries: list[SiteSummary], started: datetime) -> None:
+    """This run joins each crawled site's history beside the state store, which the next run's
+    monitors (crawler/adapters/monitors.py) compare with."""
     path = resolve(settings.get("STATE_DIR")) / HISTORY_FILE
-    base = thresholds(settings)
-    rows = []
-    for s in summaries:
-        if s.verdict == "skipped":
-            continue
-        try:
-            site = getattr(process.spider_loader.load(s.site), "site", None)
-        except KeyError:
-            site = None
-        t = base.with_overrides(site.monitor) if site is not None else base
-        current = {"pages": s.pages, "items": s.items, "coverage": s.coverage}
-        s.monitors = judge(s.site, current, read_history(path, s.site), t)
-        if s.monitors and s.verdict in ("ok", "quiet"):
-            s.verdict = "degraded"
-            s.message = "; ".join(x for x in (*s.monitors, s.message) if x)
-        if s.monitors:
-            logger.warning("%s: monitors failed: %s", s.site, "; ".join(s.monitors))
-        rows.append({"run_id": started.strftime("%Y-%m-%dT%H-%M-%S"), "site": s.site, "verdict": s.verdict,
-                     **current, "errors": sum(s.errors.values())})
+    rows = [{"run_id": started.strftime("%Y-%m-%dT%H-%M-%S"), "site": s.site, "verdict": s.verdict,
+             "pages": s.pages, "items": s.items, "coverage": s.coverage, "errors": sum(s.errors.values())}
+            for s in summaries if s.verdict != "skipped"]
     try:
         append_history(path, rows)
     except OSError as exc:
