@@ -97,7 +97,7 @@ def render(runs: list[dict[str, Any]]) -> str:
     items = _lines(sorted({f for run in runs for f in run.get("feed_files", [])}))
     optional = any("relevance/model_disagrees" in (s.get("stats_extra") or {}) for s in last["sites"])
     head = ["site", "verdict", "pages", "new items", "training", "drops", "errors",
-            *[f"{c} %" for c in COVERAGE_SHOWN], "last good run", "monitors failed", "items over runs"]
+            *[f"{c} %" for c in COVERAGE_SHOWN], "last good run", "monitors failed", "warnings", "items over runs"]
     if optional:
         head.insert(-1, "model disagrees")
     rows = []
@@ -112,6 +112,7 @@ def render(runs: list[dict[str, Any]]) -> str:
             sum((s.get("errors") or {}).values()),
             *[(f"{round(100 * cov[c])}" if c in cov else "") for c in COVERAGE_SHOWN],
             _e(_last_ok(runs, s["site"])), _e("; ".join(s.get("monitors") or [])),
+            _e("; ".join(s.get("warnings") or [])),
         ]
         if optional:
             cells.append((s.get("stats_extra") or {}).get("relevance/model_disagrees", ""))

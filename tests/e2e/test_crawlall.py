@@ -233,7 +233,7 @@ def test_sites_selection(tmp_path: Path) -> None:
         run = crawlall(tmp_path, running, "-a", "sites=danang,baobacninhtv")
     assert run.returncode == 0, run.log[-3000:]
     assert [s["site"] for s in run.summary["sites"]] == ["danang", "baobacninhtv"]
-    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["baobacninhtv", "danang"]
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["baobacninhtv", "danang", "report.html"]
     for slug in ("danang", "baobacninhtv"):
         assert run.sites[slug]["items"] == len(expected_for(slug).training), run.sites[slug]
 
