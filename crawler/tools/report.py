@@ -117,7 +117,9 @@ def render(runs: list[dict[str, Any]]) -> str:
         if optional:
             cells.append((s.get("stats_extra") or {}).get("relevance/model_disagrees", ""))
         cells.append(_div(_sparkline(series), f"spark-{i}", False))
-        rows.append(f'<tr data-site="{_e(s["site"])}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        tds = (f'<td class="n">{c}</td>' if isinstance(c, int) or str(c).isdigit() else f"<td>{c}</td>"
+               for c in cells)
+        rows.append(f'<tr data-site="{_e(s["site"])}">' + "".join(tds) + "</tr>")
     newest: dict[str, dict[str, Any]] = {}  # one per announcement id: its latest line
     for it in items:
         newest[str(it.get("id") or it.get("url"))] = it
@@ -152,7 +154,7 @@ PAGE = """<!doctype html>
 <style>
 body{{font-family:system-ui,sans-serif;margin:1.2em;color:#222}}
 table{{border-collapse:collapse;font-size:13px}} th,td{{border:1px solid #ddd;padding:3px 6px;vertical-align:middle}}
-th{{background:#f3f3f3;cursor:pointer;position:sticky;top:0}} td:nth-child(n+3){{text-align:right}}
+th{{background:#f3f3f3;cursor:pointer;position:sticky;top:0}} td.n{{text-align:right}}
 .v-ok{{color:#176f2c}} .v-quiet{{color:#555}} .v-degraded{{color:#a86400;font-weight:bold}}
 .v-failed{{color:#b00020;font-weight:bold}} .v-skipped{{color:#777}}
 </style></head><body>
