@@ -160,3 +160,15 @@ MONITOR_MIN_ITEMS_FOR_COVERAGE = 5  # fewer new lines than this say nothing abou
 MONITOR_MAX_ERROR_SHARE = 0.5   # errors + retries above half the pages fetched
 # The HTML run report `crawlall` writes after each run (output/runs/<run>/report.html and this file).
 REPORT_FILE = "output/report.html"
+
+# --- Notifications (crawler/tools/notify.py): one message per run that needs attention -------------
+# Off by default. A run "needs attention" when a site is degraded or failed, or a monitor failed.
+NOTIFY_ALWAYS = False
+NOTIFY_EMAIL_TO = ""            # comma-separated addresses; empty = no e-mail
+NOTIFY_EMAIL_FROM = "taphuan-crawler@localhost"
+NOTIFY_SMTP_HOST = "127.0.0.1"
+NOTIFY_SMTP_PORT = 25
+NOTIFY_SMTP_STARTTLS = False
+NOTIFY_SMTP_USER = ""
+NOTIFY_SMTP_PASSWORD = ""
+NOTIFY_SLACK_WEBHOOK = ""       # a Slack incoming-webhook URL; empty = no Slack message

@@ -65,5 +65,10 @@ def run_and_report(settings: Settings, slugs: list[str], args: SiteArgs | Mappin
         print(line, file=out)
     if result.saved is not None:
         print(_write_reports(settings, result.saved), file=out)
+        from crawler.tools.notify import notify
+
+        report = result.saved.parent / result.saved.stem / "report.html"
+        for problem in notify(settings, result.saved.stem, result.summaries, report):
+            print(problem, file=out)
     out.flush()
     return 1 if result.failed else 0
