@@ -85,7 +85,7 @@ EXTENSIONS = {
     "crawler.adapters.extensions.SiteReport": 900,
     "crawler.adapters.extensions.StatsFile": 920,
     # The site's monitors at spider close (crawler/adapters/monitors.py), before the verdict is read.
-    "spidermon.contrib.scrapy.extensions.Spidermon": 950,
+    "crawler.adapters.monitors.QuietSpidermon": 950,
 }
 # Scrapy's dump of every stat at the end of each site: off (one line per site says what matters;
 # the stats go to the run summary and, with STATS_FILE, to a file). `-s STATS_DUMP=True` to see it.

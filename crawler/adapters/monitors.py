@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 
 from scrapy.crawler import Crawler
 from spidermon import Monitor, MonitorSuite
+from spidermon.contrib.scrapy.extensions import Spidermon
+from spidermon.runners import MonitorRunner
 
 from crawler.adapters.verdict import CLEAN_FINISH
 from crawler.monitoring.history import Thresholds, judge, read_history
@@ -113,3 +115,16 @@ class FallbackMonitor(_SiteMonitor):
 class SiteCloseMonitors(MonitorSuite):
     monitors: ClassVar[list[type[Monitor]]] = [
         FinishReasonMonitor, ErrorMonitor, ValidationMonitor, HistoryMonitor, FallbackMonitor]
+
+
+class QuietSpidermon(Spidermon):
+    """Spidermon with its result block (~15 lines a site, through the deprecated Spider.log) left
+    out of the log unless LOG_LEVEL=DEBUG: the site's end line carries the failed monitors' sentences."""
+
+    def _run_suites(self, spider: Any, suites: Any) -> None:
+        if self.crawler.settings.get("LOG_LEVEL") == "DEBUG":
+            super()._run_suites(spider, suites)
+            return
+        data = self._generate_data_for_spider(spider)
+        for suite in suites:
+            MonitorRunner().run(suite, **data)

@@ -128,18 +128,10 @@ class _Run:
 CHATTY_LOGGERS = ("scrapy.middleware", "scrapy.crawler", "scrapy.addons", "scrapy.utils.log", "scrapy.core.engine")
 
 
-def _not_spidermon(record: logging.LogRecord) -> bool:
-    # Spidermon's per-site result block (~15 lines a site): the site's end line carries the failed
-    # monitors' sentences already.
-    return not str(record.msg).startswith("[Spidermon]")
-
-
 def quiet_startup(settings: Settings) -> None:
     if settings.get("LOG_LEVEL") != "DEBUG":
         for name in CHATTY_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(_not_spidermon)
 
 
 def run_sites(
