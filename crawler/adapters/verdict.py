@@ -39,6 +39,7 @@ class SiteSummary:
     monitors: list[str] = field(default_factory=list)         # failed monitors' sentences
     warnings: list[str] = field(default_factory=list)         # monitors' warnings (fallbacks)
     training_items: int = 0
+    model_disagrees: int | None = None  # stat relevance/model_disagrees, when a relevance model sets it
 
     @property
     def failed(self) -> bool:
@@ -88,6 +89,7 @@ def summarize(slug: str, stats: Mapping[str, Any], *, supported: bool = True,
         training_items=int(stats.get("coverage/training", 0)),
         monitors=list(stats.get("monitors/failed") or []),
         warnings=list(stats.get("monitors/warnings") or []),
+        model_disagrees=int(stats["relevance/model_disagrees"]) if "relevance/model_disagrees" in stats else None,
     )
     summary.verdict, summary.message = _verdict(summary, stats, supported, unsupported_reason, problem)
     return summary

@@ -95,10 +95,10 @@ def render(runs: list[dict[str, Any]]) -> str:
     """The page for the last run of `runs` (oldest first) and their history."""
     last = runs[-1]
     items = _lines(sorted({f for run in runs for f in run.get("feed_files", [])}))
-    optional = any("relevance/model_disagrees" in (s.get("stats_extra") or {}) for s in last["sites"])
+    optional = any(s.get("model_disagrees") is not None for s in last["sites"])
     head = ["site", "verdict", "pages", "new items", "training", "drops", "errors",
             *[f"{c} %" for c in COVERAGE_SHOWN], "last good run", "monitors failed", "warnings", "items over runs"]
-    if optional:
+    if optional:  # a column only when some site's stats carry relevance/model_disagrees
         head.insert(-1, "model disagrees")
     rows = []
     for i, s in enumerate(last["sites"]):
@@ -115,7 +115,7 @@ def render(runs: list[dict[str, Any]]) -> str:
             _e("; ".join(s.get("warnings") or [])),
         ]
         if optional:
-            cells.append((s.get("stats_extra") or {}).get("relevance/model_disagrees", ""))
+            cells.append(s.get("model_disagrees") if s.get("model_disagrees") is not None else "")
         cells.append(_div(_sparkline(series), f"spark-{i}", False))
         tds = (f'<td class="n">{c}</td>' if isinstance(c, int) or str(c).isdigit() else f"<td>{c}</td>"
                for c in cells)

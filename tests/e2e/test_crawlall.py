@@ -25,7 +25,8 @@ REGISTRY: dict[str, SiteConfig] = load_registry_with_errors()[0]
 # Generic-only site files have no fixtures (they describe no markup): the fixture runs name their sites.
 SLUGS = [s for s in fixture_slugs() if s in REGISTRY]
 SUMMARY_KEYS = ["site", "verdict", "pages", "items", "drops", "errors", "fallbacks", "robots_refused",
-                "finish_reason", "message", "feed_files", "coverage", "monitors", "warnings", "training_items"]
+                "finish_reason", "message", "feed_files", "coverage", "monitors", "warnings", "training_items",
+                "model_disagrees"]
 
 
 @dataclass
