@@ -90,6 +90,8 @@ EXTENSIONS = {
     "crawler.adapters.workers.Workers": 520,
     "crawler.adapters.extensions.SiteReport": 900,
     "crawler.adapters.extensions.StatsFile": 920,
+    # The site's monitors at spider close (crawler/adapters/monitors.py), before the verdict is read.
+    "crawler.adapters.monitors.QuietSpidermon": 950,
 }
 # Scrapy's dump of every stat at the end of each site: off (one line per site says what matters;
 # the stats go to the run summary and, with STATS_FILE, to a file). `-s STATS_DUMP=True` to see it.
@@ -151,3 +153,32 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
 # Where `scrapy crawlall` and `crawler demo` save their per-site run summaries.
 RUNS_DIR = "output/runs"
+
+# --- Monitors (crawler/monitoring): each site's run against its earlier runs ---------------------
+# A site's runs (pages, new items, field coverage) are kept beside the state store
+# (STATE_DIR/history.jsonl). A failure makes an ok/quiet site `degraded` (exit status unchanged),
+# with the sentence in its verdict message and the run summary. A site file may override these in a
+# [monitor] table (min_runs, sigmas, min_drop, coverage_drop, min_coverage = {field = share}).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.adapters.monitors.SiteCloseMonitors",)
+MONITOR_MIN_RUNS = 3            # earlier runs needed before a drop in pages / new items is judged
+MONITOR_SIGMAS = 3.0            # below mean - SIGMAS * sd ...
+MONITOR_MIN_DROP = 0.5          # ... and at least half below the mean is a drop
+MONITOR_COVERAGE_DROP = 0.3     # coverage of a field falling by 30 points against earlier runs
+MONITOR_MIN_COVERAGE = {"title": 1.0, "body": 0.9}  # absolute floors (share of new lines)
+MONITOR_MIN_ITEMS_FOR_COVERAGE = 5  # fewer new lines than this say nothing about coverage
+MONITOR_MAX_ERROR_SHARE = 0.5   # errors + retries above half the pages fetched
+# The HTML run report `crawlall` writes after each run (output/runs/<run>/report.html and this file).
+REPORT_FILE = "output/report.html"
+
+# --- Notifications (crawler/tools/notify.py): one message per run that needs attention -------------
+# Off by default. A run "needs attention" when a site is degraded or failed, or a monitor failed.
+NOTIFY_ALWAYS = False
+NOTIFY_EMAIL_TO = ""            # comma-separated addresses; empty = no e-mail
+NOTIFY_EMAIL_FROM = "taphuan-crawler@localhost"
+NOTIFY_SMTP_HOST = "127.0.0.1"
+NOTIFY_SMTP_PORT = 25
+NOTIFY_SMTP_STARTTLS = False
+NOTIFY_SMTP_USER = ""
+NOTIFY_SMTP_PASSWORD = ""
+NOTIFY_SLACK_WEBHOOK = ""       # a Slack incoming-webhook URL; empty = no Slack message

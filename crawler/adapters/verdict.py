@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.monitoring.history import coverage_of
+
 VERDICTS = ("ok", "quiet", "degraded", "failed", "skipped")
 FAILING = ("failed",)
 CLEAN_FINISH = ("finished", "closespider_pagecount", "closespider_timeout")
@@ -33,6 +35,10 @@ class SiteSummary:
     finish_reason: str | None = None
     message: str | None = None
     feed_files: list[str] = field(default_factory=list)
+    coverage: dict[str, float] = field(default_factory=dict)   # share of new lines with each field
+    monitors: list[str] = field(default_factory=list)         # failed monitors' sentences
+    warnings: list[str] = field(default_factory=list)         # monitors' warnings (fallbacks)
+    training_items: int = 0
     # Pages where the learned relevance model disagreed with the rules (the rules decided): for review.
     model_disagrees: int = 0
 
@@ -80,6 +86,10 @@ def summarize(slug: str, stats: Mapping[str, Any], *, supported: bool = True,
         robots_refused=int(stats.get("robotstxt/forbidden", 0)),
         finish_reason=stats.get("finish_reason"),
         feed_files=list(files) if isinstance(files, list | tuple) else [str(files)],
+        coverage=coverage_of(stats),
+        training_items=int(stats.get("coverage/training", 0)),
+        monitors=list(stats.get("monitors/failed") or []),
+        warnings=list(stats.get("monitors/warnings") or []),
         model_disagrees=int(stats.get("relevance/model_disagrees", 0)),
     )
     summary.verdict, summary.message = _verdict(summary, stats, supported, unsupported_reason, problem)
@@ -110,8 +120,10 @@ def _verdict(s: SiteSummary, stats: Mapping[str, Any], supported: bool, unsuppor
     other = sum(n for k, n in s.errors.items() if k not in ("HttpError_404", "HttpError_410"))
     drift = f"site file drifted ({', '.join(f'{k}={v}' for k, v in sorted(s.fallbacks.items()))})" \
         if s.fallbacks else None
-    if other:
-        return "degraded", "; ".join(x for x in (f"{other} page(s) failed", drift) if x)
+    failed = f"{other} page(s) failed" if other else None
+    if other or s.monitors:
+        # A failed monitor (crawler/adapters/monitors.py) degrades a site; exit status stays 0.
+        return "degraded", "; ".join(x for x in (*s.monitors, failed, drift) if x)
     return ("ok" if s.items else "quiet"), drift
 
 

@@ -56,8 +56,10 @@ STATUSES = ("supported", "unsupported")
 _TOP_KEYS = {
     "slug", "name", "province", "kind", "layout", "allowed_domains", "verified_live", "evidence",
     "status", "unsupported_reason", "start_urls", "articles", "pagination", "selectors", "transport",
-    "canonical", "notes", "cms",
+    "canonical", "notes", "cms", "monitor",
 }
+# [monitor]: per-site thresholds of the run's monitors (crawler/monitoring/history.Thresholds).
+_MONITOR_KEYS = {"min_runs", "sigmas", "min_drop", "coverage_drop", "min_coverage", "min_items_for_coverage"}
 
 
 class RegistryError(ValueError):
@@ -141,6 +143,7 @@ class SiteConfig:
     unsupported_reason: str | None = None
     notes: str = ""
     path: str = ""
+    monitor: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def supported(self) -> bool:
@@ -269,6 +272,24 @@ def _transport(data: Any, path: Traversable) -> Transport:
         timeout=timeout,
         http_only=_opt(data, "http_only", bool, path, False, "transport."),
     )
+
+
+def _monitor(data: Any, path: Traversable) -> dict[str, Any]:
+    if data is None:
+        return {}
+    _typed(data, dict, path, "monitor")
+    _check_unknown(data, _MONITOR_KEYS, path, "monitor.")
+    from crawler.monitoring.history import COVERAGE_FIELDS
+    for key, value in data.items():
+        if key == "min_coverage":
+            _typed(value, dict, path, "monitor.min_coverage")
+            _check_unknown(value, COVERAGE_FIELDS, path, "monitor.min_coverage.")
+            for name, share in value.items():
+                if not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1:
+                    raise RegistryError(path, f"monitor.min_coverage.{name}", "must be a share from 0 to 1")
+        elif not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise RegistryError(path, f"monitor.{key}", "must be a number >= 0")
+    return dict(data)
 
 
 def _read_toml(path: Traversable) -> dict[str, Any]:
@@ -431,6 +452,7 @@ def parse_site(data: Mapping[str, Any], path: Traversable) -> SiteConfig:
         evidence=evidence,
         notes=_opt(data, "notes", str, path, ""),
         path=str(path),
+        monitor=_monitor(data.get("monitor"), path),
     )
 
 

@@ -174,11 +174,33 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("args", help="the spiders' -a arguments")
     p.set_defaults(func=cmd_args)
 
+    p = sub.add_parser("report", help="a self-contained HTML page of the last run and the history")
+    p.add_argument("-o", "--output", default=None, help="where to write it (default: REPORT_FILE, output/report.html)")
+    p.set_defaults(func=cmd_report)
     p = sub.add_parser("demo", help="serve the bundled fixture sites on 127.0.0.1 and crawl them")
     p.add_argument("--sites", help="comma-separated slugs (default: every site with fixtures)")
     p.add_argument("--keep-state", action="store_true", help="reuse output/.state instead of a fresh one")
     p.set_defaults(func=cmd_demo)
     return parser
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.paths import resolve
+    from crawler.tools.report import write_report
+
+    settings = get_project_settings()
+    out = Path(args.output) if args.output else resolve(settings.get("REPORT_FILE"))
+    try:
+        write_report(resolve(settings.get("RUNS_DIR")), out)
+    except FileNotFoundError as exc:
+        print(f"crawler report: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror}") from None
+    print(f"crawler report: written to {out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,9 @@ from scrapy.settings import Settings
 from crawler.adapters.args import SiteArgs
 from crawler.adapters.context import RunContext
 from crawler.adapters.extensions import site_summary
+from crawler.adapters.monitors import HISTORY_FILE
 from crawler.adapters.verdict import SiteSummary
+from crawler.monitoring.history import append_history
 from crawler.paths import resolve
 
 logger = logging.getLogger(__name__)
@@ -160,10 +162,24 @@ def run_sites(
     summaries = [site_summary(s.crawler) for s in sites if s.crawler is not None and s.crawler.stats is not None]
     for slug, message in (broken or {}).items():
         summaries.append(SiteSummary(site=slug, verdict="failed", message=f"broken site file: {message}"))
+    record_history(settings, summaries, started)
     result = RunResult(summaries, started=started, finished=datetime.now(UTC), offline=_offline(summaries))
     if runs_dir is not None:
         result.saved = save_summary(result, resolve(runs_dir))
     return result
+
+
+def record_history(settings: Settings, summaries: list[SiteSummary], started: datetime) -> None:
+    """This run joins each crawled site's history beside the state store, which the next run's
+    monitors (crawler/adapters/monitors.py) compare with."""
+    path = resolve(settings.get("STATE_DIR")) / HISTORY_FILE
+    rows = [{"run_id": started.strftime("%Y-%m-%dT%H-%M-%S"), "site": s.site, "verdict": s.verdict,
+             "pages": s.pages, "items": s.items, "coverage": s.coverage, "errors": sum(s.errors.values())}
+            for s in summaries if s.verdict != "skipped"]
+    try:
+        append_history(path, rows)
+    except OSError as exc:
+        logger.error("the run history could not be written to %s: %s", path, exc.strerror)
 
 
 def _offline(summaries: list[SiteSummary]) -> bool:

@@ -25,7 +25,8 @@ REGISTRY: dict[str, SiteConfig] = load_registry_with_errors()[0]
 # Generic-only site files have no fixtures (they describe no markup): the fixture runs name their sites.
 SLUGS = [s for s in fixture_slugs() if s in REGISTRY]
 SUMMARY_KEYS = ["site", "verdict", "pages", "items", "drops", "errors", "fallbacks", "robots_refused",
-                "finish_reason", "message", "feed_files", "model_disagrees"]
+                "finish_reason", "message", "feed_files", "coverage", "monitors", "warnings", "training_items",
+                "model_disagrees"]
 
 
 @dataclass
@@ -233,7 +234,7 @@ def test_sites_selection(tmp_path: Path) -> None:
         run = crawlall(tmp_path, running, "-a", "sites=danang,baobacninhtv")
     assert run.returncode == 0, run.log[-3000:]
     assert [s["site"] for s in run.summary["sites"]] == ["danang", "baobacninhtv"]
-    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["baobacninhtv", "danang"]
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["baobacninhtv", "danang", "report.html"]
     for slug in ("danang", "baobacninhtv"):
         assert run.sites[slug]["items"] == len(expected_for(slug).training), run.sites[slug]
 

@@ -149,3 +149,14 @@ def test_pre_2025_province_is_refused_with_its_successor(tmp_path: Path) -> None
 def test_province_spellings_are_canonicalized(tmp_path: Path, spelling: str) -> None:
     site = load_site(write(tmp_path, VALID.replace('province = "Lạng Sơn"', f'province = "{spelling}"')))
     assert site.province == "Thanh Hóa"
+
+
+def test_monitor_table_overrides_thresholds_and_is_checked(tmp_path: Path) -> None:
+    site = load_site(write(tmp_path, VALID + '\n[monitor]\nmin_runs = 5\nmin_coverage = { published_at = 0.5 }\n'))
+    assert site.monitor == {"min_runs": 5, "min_coverage": {"published_at": 0.5}}
+    with pytest.raises(RegistryError) as err:
+        load_site(write(tmp_path, VALID + '\n[monitor]\nmin_coverage = { date = 0.5 }\n'))
+    assert err.value.field == "monitor.min_coverage.date"
+    with pytest.raises(RegistryError) as err:
+        load_site(write(tmp_path, VALID + '\n[monitor]\nmin_coverage = { body = 1.5 }\n'))
+    assert err.value.field == "monitor.min_coverage.body"

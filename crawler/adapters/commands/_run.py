@@ -14,6 +14,7 @@ from crawler.adapters.args import ArgError, SiteArgs
 from crawler.adapters.delivery import FeedConfigError, feed_targets
 from crawler.adapters.verdict import format_table
 from crawler.adapters.workers import pool_size_setting
+from crawler.paths import resolve
 from crawler.tools.runner import RunResult, closing_lines, run_sites
 
 
@@ -46,6 +47,19 @@ def parse_args(cls: type[SiteArgs], raw: Mapping[str, Any]) -> SiteArgs:
         raise UserError(str(exc)) from None
 
 
+def _write_reports(settings: Settings, saved: Path) -> str:
+    """The HTML report of this run and the history: beside its summary and as the latest."""
+    from crawler.tools.report import write_report
+
+    try:
+        here = write_report(saved.parent, saved.parent / saved.stem / "report.html")
+        latest = resolve(settings.get("REPORT_FILE"))
+        latest.write_bytes(here.read_bytes())
+    except OSError as exc:
+        return f"the HTML report could not be written: {exc}"
+    return f"report written to {latest}"
+
+
 def run_and_report(settings: Settings, slugs: list[str], args: SiteArgs | Mapping[str, SiteArgs], *,
                    broken: Mapping[str, str] | None = None, table: bool, to_stderr: bool) -> int:
     runs_dir = Path(settings.get("RUNS_DIR"))
@@ -55,5 +69,12 @@ def run_and_report(settings: Settings, slugs: list[str], args: SiteArgs | Mappin
         print(format_table(result.summaries), file=out)
     for line in closing_lines(result):
         print(line, file=out)
+    if result.saved is not None:
+        print(_write_reports(settings, result.saved), file=out)
+        from crawler.tools.notify import notify
+
+        report = result.saved.parent / result.saved.stem / "report.html"
+        for problem in notify(settings, result.saved.stem, result.summaries, report):
+            print(problem, file=out)
     out.flush()
     return 1 if result.failed else 0
