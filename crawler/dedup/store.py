@@ -60,8 +60,8 @@ def _guarded(method: _F) -> _F:
     def wrapper(self: SQLiteStateStore, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
+        except self.db_errors as exc:
+            with contextlib.suppress(*self.db_errors):
                 if self._db.in_transaction:
                     self._db.rollback()
             self._writes = 0
@@ -164,6 +164,38 @@ class StateStore(Protocol):
     @_guarded
     def mark_emitted(self, record: Record, when: datetime | None = None) -> int: ...
     @_guarded
+    def _begin_claim(self) -> None:
+        """Start a transaction that excludes every other claimer: BEGIN IMMEDIATE takes SQLite's
+        write lock, which is one per database file (other processes wait busy_timeout)."""
+        self._begin()
+
+    @_guarded
+    def claim(self, record: Record, when: datetime | None = None) -> Record | None:
+        """Atomically decide and mark one story across processes and machines: returns the emitted
+        record that `record` repeats (its URL emitted with the same content, a mirror of it, or a
+        near-duplicate by fingerprint) and writes nothing, or marks `record` emitted, commits and
+        returns None. Two claimers of one story at the same moment get one None between them: the
+        check and the mark run in one transaction under an exclusive claim lock, not read-then-write."""
+        self.commit()  # the batch so far is not held under the claim lock
+        self._begin_claim()
+        try:
+            found = self.get(record.canonical_url)
+            if found is not None and found.emitted and found.content_hash == record.content_hash:
+                self.commit()
+                return found
+            found = self.mirror_of(record.canonical_url)
+            if found is None and record.sig is not None:
+                found = self.find_near_duplicate(record.sig, exclude_url=record.canonical_url)
+            if found is not None:
+                self.commit()
+                return found
+            self.mark_emitted(record, when)
+            self.commit()
+            return None
+        except BaseException:
+            self.rollback()
+            raise
+
     def mark_seen(self, record: Record, when: datetime | None = None) -> None: ...
     @_guarded
     def add_mirror(self, canonical_url: str, mirror_url: str) -> bool: ...
@@ -273,6 +305,9 @@ class SQLiteStateStore:
     older than `max_tx_seconds` (safe: marks of an open run are tentative until seal_run, see the
     module docstring). That bounds how long another process's writer waits for the lock.
     """
+
+    # The driver's errors that _guarded turns into StateError (PostgresStateStore: psycopg's).
+    db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def __init__(self, path: str | Path, *, batch_size: int = 200,
                  max_tx_seconds: float = 1.0, busy_timeout_ms: int = 30_000, check: bool = False) -> None:
@@ -553,6 +588,38 @@ class SQLiteStateStore:
         self._wrote()
         return revision
 
+    def _begin_claim(self) -> None:
+        """Start a transaction that excludes every other claimer: BEGIN IMMEDIATE takes SQLite's
+        write lock, which is one per database file (other processes wait busy_timeout)."""
+        self._begin()
+
+    @_guarded
+    def claim(self, record: Record, when: datetime | None = None) -> Record | None:
+        """Atomically decide and mark one story across processes and machines: returns the emitted
+        record that `record` repeats (its URL emitted with the same content, a mirror of it, or a
+        near-duplicate by fingerprint) and writes nothing, or marks `record` emitted, commits and
+        returns None. Two claimers of one story at the same moment get one None between them: the
+        check and the mark run in one transaction under an exclusive claim lock, not read-then-write."""
+        self.commit()  # the batch so far is not held under the claim lock
+        self._begin_claim()
+        try:
+            found = self.get(record.canonical_url)
+            if found is not None and found.emitted and found.content_hash == record.content_hash:
+                self.commit()
+                return found
+            found = self.mirror_of(record.canonical_url)
+            if found is None and record.sig is not None:
+                found = self.find_near_duplicate(record.sig, exclude_url=record.canonical_url)
+            if found is not None:
+                self.commit()
+                return found
+            self.mark_emitted(record, when)
+            self.commit()
+            return None
+        except BaseException:
+            self.rollback()
+            raise
+
     def mark_seen(self, record: Record, when: datetime | None = None) -> None:
         """Remember a URL that was fetched but not emitted (e.g. not a training item), so the next
         run need not fetch it again. Never downgrades an emitted record; not part of the LSH index."""
@@ -592,7 +659,7 @@ class SQLiteStateStore:
         self._db.execute(
             "INSERT INTO dead (url, status, first_seen, last_seen) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET status = excluded.status, last_seen = excluded.last_seen, "
-            "hits = hits + 1", (canonical_url, status, when_s, when_s))
+            "hits = dead.hits + 1", (canonical_url, status, when_s, when_s))
         self._wrote()
 
     def is_dead(self, canonical_url: str, days: int = DEAD_DAYS) -> bool:

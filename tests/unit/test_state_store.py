@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,10 +22,24 @@ from crawler.dedup.store import (
     feed_lines,
     recover_open_runs,
 )
+from crawler.dedup.store_pg import PostgresStateStore
 
 T0 = datetime(2023, 2, 7, 3, 0, tzinfo=UTC)
 ORIG_URL = "https://baolangson.vn/ban-dan-van-tinh-uy-tap-huan-5071654.html"
 COPY_URL = "https://danvan.vn/Home/Tin-hoat-dong/Dia-phuong/15230/Ban-Dan-van-Tinh-uy-Lang-Son"
+
+
+StoreFactory = Callable[..., SQLiteStateStore]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
+    """Opens a store on this test's state, on each backend (the same semantics are required):
+    SQLite in tmp_path, or a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return lambda **options: SQLiteStateStore(tmp_path, **options)
+    url = request.getfixturevalue("pg_url")
+    return lambda **options: PostgresStateStore(url, **options)
 
 
 def rec(url: str, body: str, site: str = "baolangson", published: str | None = None) -> Record:
@@ -55,15 +70,15 @@ def test_creates_directories_and_persists_across_reopen(tmp_path: Path) -> None:
     store.close()
 
 
-def test_uncommitted_marks_are_not_durable(tmp_path: Path) -> None:
-    store = SQLiteStateStore(tmp_path)
+def test_uncommitted_marks_are_not_durable(tmp_path: Path, new_store: StoreFactory) -> None:
+    store = new_store()
     store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     store.close()  # no commit: the feed never confirmed the line
-    assert SQLiteStateStore(tmp_path).get(ORIG_URL) is None
+    assert new_store().get(ORIG_URL) is None
 
 
-def test_revision_bumps_only_when_content_changes(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_revision_bumps_only_when_content_changes(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0) == 1
         assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0 + timedelta(hours=1)) == 1
         assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY + "\n\nĐính chính: 4.650 đại biểu."), T0) == 2
@@ -71,8 +86,8 @@ def test_revision_bumps_only_when_content_changes(tmp_path: Path) -> None:
         assert got is not None and got.revision == 2 and got.first_seen == T0
 
 
-def test_mark_seen_does_not_emit_and_never_downgrades(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_mark_seen_does_not_emit_and_never_downgrades(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_seen(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
         seen = store.get(COPY_URL)
         assert seen is not None and not seen.emitted and seen.revision == 0
@@ -84,8 +99,8 @@ def test_mark_seen_does_not_emit_and_never_downgrades(tmp_path: Path) -> None:
         assert again is not None and again.emitted and again.revision == 1
 
 
-def test_mirrors(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_mirrors(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
         assert store.add_mirror(ORIG_URL, COPY_URL) is True
         assert store.add_mirror(ORIG_URL, COPY_URL) is False
@@ -97,8 +112,8 @@ def test_mirrors(tmp_path: Path) -> None:
         assert store.is_known(COPY_URL)
 
 
-def test_lsh_candidates_and_near_duplicate_search(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_lsh_candidates_and_near_duplicate_search(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
         store.mark_emitted(
             rec("https://danang.gov.vn/web/guest/chi-tiet?id=54019", SEED_000_BODY, "danang"), T0
@@ -115,8 +130,8 @@ def test_lsh_candidates_and_near_duplicate_search(tmp_path: Path) -> None:
         assert store.find_near_duplicate(van_lang) is None
 
 
-def test_changed_content_reindexes(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_changed_content_reindexes(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec("https://a.vn/x", CAO_LOC, "a"), T0)
         store.mark_emitted(rec("https://a.vn/x", SEED_000_BODY, "a"), T0)
         assert store.find_near_duplicate(doc_sig(CAO_LOC)) is None
@@ -124,8 +139,8 @@ def test_changed_content_reindexes(tmp_path: Path) -> None:
         assert found is not None and found.canonical_url == "https://a.vn/x"
 
 
-def test_recent_urls_uses_published_date_then_first_seen(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_recent_urls_uses_published_date_then_first_seen(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec("https://a.vn/old", CAO_LOC, "a", "2023-01-02T08:00:00+07:00"), T0)
         store.mark_emitted(rec("https://a.vn/new", VAN_LANG, "a", "2023-02-06T08:00:00+07:00"), T0)
         store.mark_emitted(rec("https://a.vn/undated", SEED_000_BODY, "a"), T0)
@@ -136,8 +151,8 @@ def test_recent_urls_uses_published_date_then_first_seen(tmp_path: Path) -> None
         assert store.recent_urls("a", datetime(2023, 2, 7, 4, tzinfo=UTC)) == []
 
 
-def test_touch_moves_last_seen_forward_only(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_touch_moves_last_seen_forward_only(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
         store.touch(ORIG_URL, T0 + timedelta(days=3))
         store.touch(ORIG_URL, T0 + timedelta(days=1))
@@ -145,8 +160,8 @@ def test_touch_moves_last_seen_forward_only(tmp_path: Path) -> None:
         assert got is not None and got.last_seen == T0 + timedelta(days=3)
 
 
-def test_pending_hold_find_and_pop(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_pending_hold_find_and_pop(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         held = PendingItem(
             COPY_URL,
             "danvan",
@@ -167,9 +182,9 @@ def test_pending_hold_find_and_pop(tmp_path: Path) -> None:
         assert store.pop_pending() == []
 
 
-def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path) -> None:
+def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path, new_store: StoreFactory) -> None:
     feed = tmp_path / "feed.jsonl"
-    store = SQLiteStateStore(tmp_path, batch_size=1)  # commit after every write, like a long run
+    store = new_store(batch_size=1)  # commit after every write, like a long run
     store.begin_run("run-1", "baolangson", feed)
     store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     store.mark_emitted(rec("https://baolangson.vn/b-1.html", CAO_LOC), T0)
@@ -183,7 +198,7 @@ def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path) -> None:
     )
     store._db.close()  # crash: no seal, no close()
 
-    store = SQLiteStateStore(tmp_path)
+    store = new_store()
     [run] = store.open_runs()
     assert (run.run_id, run.feed_path) == ("run-1", str(feed))
     [result] = recover_open_runs(store, [run])
@@ -196,8 +211,8 @@ def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path) -> None:
     store.close()
 
 
-def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path) -> None:
-    store = SQLiteStateStore(tmp_path)
+def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path, new_store: StoreFactory) -> None:
+    store = new_store()
     store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     store.add_pending(
         PendingItem(COPY_URL, "danvan", "baolangson.vn", "h", doc_sig(SEED_COPY_BODY), "{}", T0)
@@ -210,7 +225,7 @@ def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path) 
     store.commit()
     store._db.close()
 
-    store = SQLiteStateStore(tmp_path)
+    store = new_store()
     [result] = recover_open_runs(store, store.open_runs())
     assert (result.feed_found, result.kept, result.undone) == (False, 0, 1)
     got = store.get(ORIG_URL)
@@ -220,8 +235,8 @@ def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path) 
     store.close()
 
 
-def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path) -> None:
-    store = SQLiteStateStore(tmp_path)
+def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path, new_store: StoreFactory) -> None:
+    store = new_store()
     store.add_pending(
         PendingItem(COPY_URL, "danvan", "baolangson.vn", "h", doc_sig(SEED_COPY_BODY), "{}", T0)
     )
@@ -230,7 +245,7 @@ def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path) -> None
     store.mark_emitted(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
     store.seal_run()
     store.close()
-    store = SQLiteStateStore(tmp_path)
+    store = new_store()
     assert store.open_runs() == []
     assert recover_open_runs(store) == []
     assert store.pop_pending() == []
@@ -238,12 +253,12 @@ def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path) -> None
     store.close()
 
 
-def test_live_runs_are_left_alone(tmp_path: Path) -> None:
-    a = SQLiteStateStore(tmp_path)
+def test_live_runs_are_left_alone(tmp_path: Path, new_store: StoreFactory) -> None:
+    a = new_store()
     a.begin_run("live", "x", tmp_path / "x.jsonl")
     a.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     a.commit()
-    b = SQLiteStateStore(tmp_path)
+    b = new_store()
     assert recover_open_runs(b) == []  # same pid: alive
     assert b.get(ORIG_URL) is not None
     a.close()
