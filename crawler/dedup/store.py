@@ -164,38 +164,8 @@ class StateStore(Protocol):
     @_guarded
     def mark_emitted(self, record: Record, when: datetime | None = None) -> int: ...
     @_guarded
-    def _begin_claim(self) -> None:
-        """Start a transaction that excludes every other claimer: BEGIN IMMEDIATE takes SQLite's
-        write lock, which is one per database file (other processes wait busy_timeout)."""
-        self._begin()
-
+    def claim(self, record: Record, when: datetime | None = None) -> Record | None: ...
     @_guarded
-    def claim(self, record: Record, when: datetime | None = None) -> Record | None:
-        """Atomically decide and mark one story across processes and machines: returns the emitted
-        record that `record` repeats (its URL emitted with the same content, a mirror of it, or a
-        near-duplicate by fingerprint) and writes nothing, or marks `record` emitted, commits and
-        returns None. Two claimers of one story at the same moment get one None between them: the
-        check and the mark run in one transaction under an exclusive claim lock, not read-then-write."""
-        self.commit()  # the batch so far is not held under the claim lock
-        self._begin_claim()
-        try:
-            found = self.get(record.canonical_url)
-            if found is not None and found.emitted and found.content_hash == record.content_hash:
-                self.commit()
-                return found
-            found = self.mirror_of(record.canonical_url)
-            if found is None and record.sig is not None:
-                found = self.find_near_duplicate(record.sig, exclude_url=record.canonical_url)
-            if found is not None:
-                self.commit()
-                return found
-            self.mark_emitted(record, when)
-            self.commit()
-            return None
-        except BaseException:
-            self.rollback()
-            raise
-
     def mark_seen(self, record: Record, when: datetime | None = None) -> None: ...
     @_guarded
     def add_mirror(self, canonical_url: str, mirror_url: str) -> bool: ...
@@ -604,12 +574,15 @@ class SQLiteStateStore:
         self._begin_claim()
         try:
             found = self.get(record.canonical_url)
-            if found is not None and found.emitted and found.content_hash == record.content_hash:
-                self.commit()
-                return found
-            found = self.mirror_of(record.canonical_url)
-            if found is None and record.sig is not None:
-                found = self.find_near_duplicate(record.sig, exclude_url=record.canonical_url)
+            if found is not None and found.emitted:
+                if found.content_hash == record.content_hash:
+                    self.commit()
+                    return found
+                found = None  # a new revision of this URL's own record: marked below, as decide() says
+            else:
+                found = self.mirror_of(record.canonical_url)
+                if found is None and record.sig is not None:
+                    found = self.find_near_duplicate(record.sig, exclude_url=record.canonical_url)
             if found is not None:
                 self.commit()
                 return found

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from test_dedup_texts import CAO_LOC, ORIGINAL_BODY, SEED_000_BODY, SEED_COPY_BODY, VAN_LANG
+from test_dedup_texts import CAO_LOC, ORIGINAL_BODY, SEED_000_BODY, SEED_COPY_BODY, TEMPLATE, VAN_LANG
 
 from crawler.dedup.canonical import url_id
 from crawler.dedup.fingerprint import content_hash, doc_sig, lsh_bands
@@ -335,3 +338,41 @@ def test_lsh_merge_keeps_every_entry_findable(tmp_path: Path, monkeypatch: pytes
         ).fetchall()
         assert {tuple(r) for r in rows} == set(lsh_bands(doc_sig(VAN_LANG).minhash))
         assert not old & {tuple(r) for r in rows}
+
+
+def _claim_all(factory_args: tuple[str, str], site: str, stories: list[str], start: Any) -> list[bool]:
+    """One crawl process: claims its own copy (its own URL) of every story; True where it won."""
+    kind, where = factory_args
+    store = SQLiteStateStore(where) if kind == "sqlite" else PostgresStateStore(where)
+    store.begin_run(f"run-{site}", site, None)
+    start.wait()
+    won = [store.claim(rec(f"https://{site}.example.vn/{n}", body, site=site), T0) is None
+           for n, body in enumerate(stories)]
+    store.seal_run(complete=True)
+    store.close()
+    return won
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_claims_of_one_story_emit_it_once(tmp_path: Path, backend: str,
+                                                     request: pytest.FixtureRequest) -> None:
+    """Four processes (four sites carrying the same syndicated stories) claim every story at the
+    same moment: each story is won by exactly one of them, the others see the winner's record."""
+    where = str(tmp_path) if backend == "sqlite" else request.getfixturevalue("pg_url")
+    stories = [TEMPLATE.format(date=f"{d}/4", unit=unit, n=100 + d)
+               for d, unit in enumerate(["Cao Lộc", "Văn Lãng", "Lộc Bình", "Tràng Định", "Bắc Sơn", "Đình Lập"],
+                                        start=1)]
+    stories += [ORIGINAL_BODY, SEED_COPY_BODY]  # a near-duplicate pair: one story, two texts
+    sites = ["baolangson", "danvan", "langson", "vov"]
+    ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no connection shared by fork
+    with ctx.Manager() as manager, ProcessPoolExecutor(len(sites), mp_context=ctx) as pool:
+        start = manager.Barrier(len(sites))
+        results = list(pool.map(_claim_all, [(backend, where)] * len(sites), sites,
+                                [stories] * len(sites), [start] * len(sites)))
+    winners = [sum(r[n] for r in results) for n in range(len(stories))]
+    # ORIGINAL_BODY and SEED_COPY_BODY near-duplicate each other: one winner for the two together.
+    assert winners[:6] == [1] * 6
+    assert winners[6] + winners[7] == 1
+    store = SQLiteStateStore(where) if backend == "sqlite" else PostgresStateStore(where)
+    assert store.counts()["emitted"] == 7
+    store.close()
