@@ -163,6 +163,7 @@ class StateStore(Protocol):
     def recent_urls(self, site: str, since: datetime) -> list[str]: ...
     @_guarded
     def mark_emitted(self, record: Record, when: datetime | None = None) -> int: ...
+    def lock_site(self, name: str) -> None: ...
     @_guarded
     def claim(self, record: Record, when: datetime | None = None) -> Record | None: ...
     @_guarded
@@ -558,6 +559,10 @@ class SQLiteStateStore:
         self._wrote()
         return revision
 
+    def lock_site(self, name: str) -> None:
+        """One crawl per site across machines sharing this store. SQLite is on one machine, where
+        SiteLock (a file lock in STATE_DIR) already does it."""
+
     def _begin_claim(self) -> None:
         """Start a transaction that excludes every other claimer: BEGIN IMMEDIATE takes SQLite's
         write lock, which is one per database file (other processes wait busy_timeout)."""
@@ -731,6 +736,35 @@ class SQLiteStateStore:
         return [Run(r["run_id"], r["site"], r["feed_path"], datetime.fromisoformat(r["started"]),
                     r["status"], r["pid"], r["host"]) for r in rows]
 
+    def _undo_row(self, row: sqlite3.Row) -> None:
+        """Put a record back as it was before this run's mark (or forget it if it was new)."""
+        before = json.loads(row["undo"])
+        if before is not None and before["minhash"] is not None:
+            before["minhash"] = bytes.fromhex(before["minhash"])
+        current = self._row_sig(row)
+        if before is None:
+            self._set_lsh(row["rid"], None, current)
+            self._db.execute("DELETE FROM mirrors WHERE url = ?", (row["url"],))
+            self._db.execute("DELETE FROM records WHERE rid = ?", (row["rid"],))
+            return
+        sets = ", ".join(f"{c} = ?" for c in _UNDO_COLUMNS)
+        self._db.execute(f"UPDATE records SET {sets}, run_id = NULL, undo = NULL WHERE rid = ?",
+                         (*(before[c] for c in _UNDO_COLUMNS), row["rid"]))
+        sig = (DocSig.from_stored(before["simhash"], before["words"], before["minhash"], before["facts"])
+               if before["simhash"] is not None and before["emitted"] else None)
+        self._set_lsh(row["rid"], sig, current)
+
+    @_guarded
+    def unclaim(self, canonical_url: str) -> None:
+        """Undo this open run's mark of `canonical_url` (its line could not be written after the
+        claim), so a later run emits it. Commits."""
+        self._begin()
+        row = self._db.execute("SELECT * FROM records WHERE url = ? AND run_id = ? AND undo IS NOT NULL",
+                               (canonical_url, self.run_id)).fetchone()
+        if row is not None:
+            self._undo_row(row)
+        self.commit()
+
     @_guarded
     def resolve_run(self, run_id: str, delivered: set[tuple[str, int]], feed_found: bool,
                     lines: Iterable[dict[str, Any]] = ()) -> RecoveryResult:
@@ -750,21 +784,7 @@ class SQLiteStateStore:
                 continue
             result.undone += 1
             result.undone_urls.append(row["url"])
-            before = json.loads(row["undo"])
-            if before is not None and before["minhash"] is not None:
-                before["minhash"] = bytes.fromhex(before["minhash"])
-            current = self._row_sig(row)
-            if before is None:
-                self._set_lsh(row["rid"], None, current)
-                self._db.execute("DELETE FROM mirrors WHERE url = ?", (row["url"],))
-                self._db.execute("DELETE FROM records WHERE rid = ?", (row["rid"],))
-                continue
-            sets = ", ".join(f"{c} = ?" for c in _UNDO_COLUMNS)
-            self._db.execute(f"UPDATE records SET {sets}, run_id = NULL, undo = NULL WHERE rid = ?",
-                             (*(before[c] for c in _UNDO_COLUMNS), row["rid"]))
-            sig = (DocSig.from_stored(before["simhash"], before["words"], before["minhash"], before["facts"])
-                   if before["simhash"] is not None and before["emitted"] else None)
-            self._set_lsh(row["rid"], sig, current)
+            self._undo_row(row)
         self._db.execute(
             "UPDATE pending SET released_run = NULL WHERE released_run = ? "
             "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.url = pending.url AND r.emitted = 1) "

@@ -26,6 +26,7 @@ from crawler.dedup.store import SCHEMA_VERSION, SQLiteStateStore, StateError
 # Key of the advisory lock held while a story is claimed (any constant shared by all crawlers).
 CLAIM_LOCK = 0x7461_7068_7561_6E01  # "taphuan" + 1
 MIGRATE_LOCK = CLAIM_LOCK + 1
+SITE_LOCK_SPACE = 0x7470  # first key of the two-key advisory locks that hold a site
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -110,7 +111,7 @@ class _Row(tuple[Any, ...]):
 
     names: dict[str, int]
 
-    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+    def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
             return tuple.__getitem__(self, self.names[key])
         return tuple.__getitem__(self, key)
@@ -180,7 +181,7 @@ class _Connection:
         if returning:
             text += " RETURNING rid"
         cur = self.conn.cursor(row_factory=_row_factory)
-        cur.execute(text.encode(), values)  # type: ignore[arg-type]
+        cur.execute(text.encode(), values)
         if returning:
             row = cur.fetchone()
             return _Cursor(cur, int(row[0]) if row else None)
@@ -189,7 +190,7 @@ class _Connection:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         text, _ = _translate(sql, rows[0] if rows else ())
         with self.conn.cursor() as cur:
-            cur.executemany(text.encode(), rows)  # type: ignore[arg-type]
+            cur.executemany(text.encode(), rows)
 
     def rollback(self) -> None:
         self.conn.execute("ROLLBACK")
@@ -247,6 +248,15 @@ class PostgresStateStore(SQLiteStateStore):
     def _begin_claim(self) -> None:
         self._begin()
         self._db.execute("SELECT pg_advisory_xact_lock(?)", (CLAIM_LOCK,))
+
+    def lock_site(self, name: str) -> None:
+        """One crawl per site across all machines: a session advisory lock on the site's name, held
+        until this store's connection closes (also when the process dies: the server drops it)."""
+        got = self._db.execute("SELECT pg_try_advisory_lock(?::int, hashtext(?))",
+                               (SITE_LOCK_SPACE, name)).fetchone()[0]
+        if not got:
+            raise StateError(f"{name} is being crawled by another process sharing the state database "
+                             f"{self.path}; this run leaves it alone", busy=True)
 
     def commit(self) -> None:
         try:
