@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.tools.fixtures import FIXTURES_DIR
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -55,12 +57,25 @@ def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-def test_two_sites_carrying_one_story_crawled_at_once_emit_it_once(serve, tmp_path: Path, state_url: str) -> None:
+@pytest.mark.parametrize("credited", [True, False], ids=["credited-copy", "uncredited-copy"])
+def test_two_sites_carrying_one_story_crawled_at_once_emit_it_once(serve, tmp_path: Path, state_url: str,
+                                                                   credited: bool) -> None:
     """The original and the syndicated copy are crawled by two processes at the same moment (both
     articles slowed down equally, so they are decided at about the same time): one line in all,
-    every other article once, and a second pair of runs emits nothing."""
+    every other article once, and a second pair of runs emits nothing. The credited copy is held
+    for its original; the uncredited one (its "(baolangson.vn)" credit removed) is decided at once,
+    so the two processes claim the same story within moments of each other."""
     delays = {"4600": 1.5, "532718": 1.5}
-    running = {**serve("danvan", delays=delays), **serve("baolangson", delays=delays)}
+    root = FIXTURES_DIR
+    if not credited:
+        root = tmp_path / "sites"
+        shutil.copytree(FIXTURES_DIR / "danvan", root / "danvan")
+        shutil.copytree(FIXTURES_DIR / "baolangson", root / "baolangson")
+        page = root / "danvan" / "article_17526.html"
+        html = page.read_text("utf-8")
+        assert "(baolangson.vn)" in html
+        page.write_text(html.replace("(baolangson.vn)", ""), "utf-8")
+    running = {**serve("danvan", root=root, delays=delays), **serve("baolangson", root=root, delays=delays)}
     alone_root = tmp_path / "alone"
     alone_root.mkdir()
     # The reference: the two sites one after the other in one process each, on a state of their own.
