@@ -376,3 +376,37 @@ def test_concurrent_claims_of_one_story_emit_it_once(tmp_path: Path, backend: st
     store = SQLiteStateStore(where) if backend == "sqlite" else PostgresStateStore(where)
     assert store.counts()["emitted"] == 7
     store.close()
+
+
+def test_site_lock_on_postgresql_holds_across_connections(pg_url: str) -> None:
+    """Site jobs on two machines share only the database: the second job of a site is refused
+    (busy) until the first one's connection ends."""
+    a, b = PostgresStateStore(pg_url), PostgresStateStore(pg_url)
+    a.lock_site("danang")
+    with pytest.raises(StateError, match="danang is being crawled by another process") as exc:
+        b.lock_site("danang")
+    assert exc.value.busy
+    b.lock_site("baolangson")  # another site is free
+    a.close()
+    b.lock_site("danang")
+    b.close()
+
+
+def test_state_migrate_creates_the_schema_on_either_backend(tmp_path: Path, pg_url: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.tools.cli import main
+
+    assert main(["state", "migrate", "--state-url", pg_url]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out == f"crawler state: {pg_url} is at schema version {SCHEMA_VERSION}"
+    with PostgresStateStore(pg_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+    assert main(["state", "migrate", "--state-url", f"sqlite://{tmp_path}/s.sqlite3"]) == 0
+    assert capsys.readouterr().out.strip() == \
+        f"crawler state: {tmp_path}/s.sqlite3 is at schema version {SCHEMA_VERSION}"
+    assert main(["state", "check", "--state-url", pg_url]) == 0
+    assert capsys.readouterr().out.strip().startswith(f"crawler state: {pg_url} is sound: 0 URLs known")
+    assert main(["state", "migrate", "--state-url", "postgresql://nobody@127.0.0.1:1/x"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("crawler state: cannot connect to the state database postgresql://nobody@127.0.0.1:1/x")
+    assert "\n" not in err
