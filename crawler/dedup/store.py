@@ -1,7 +1,12 @@
 """The state store: what was emitted, under which canonical URL, with which content.
 
 `StateStore` is the narrow interface the pipelines use; `SQLiteStateStore` implements it with the
-standard library only (a Redis or PostgreSQL backend can implement the same Protocol later).
+standard library only, and `store_pg.PostgresStateStore` on a PostgreSQL server shared by several
+machines (same logic; STATE_URL picks one, see docs/deployment.md).
+
+Across processes, a new story is *claimed* (`claim`) before its line is written: the check for an
+emitted copy and the mark are one transaction under an exclusive lock, so two processes meeting the
+same story at the same moment write one line between them.
 
 Crash safety ("never lost, never twice") rests on *runs*. Every emitted mark is tagged with the run
 that wrote it and keeps a one-step undo. Marks of an open run are tentative, so they may be
