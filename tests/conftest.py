@@ -126,8 +126,9 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
-                    "--no-sync"], check=True, capture_output=True)
+    done = subprocess.run([*prefix, initdb, "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
+                           "--no-sync"], capture_output=True, text=True)
+    assert done.returncode == 0, f"initdb failed: {done.stderr[-2000:]}"
     opts = f"-h 127.0.0.1 -p {port} -k {base} -c fsync=off -c max_connections=50"
     subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
                    check=True, capture_output=True)
