@@ -1,6 +1,10 @@
 """Scale of the dedup state store: per-item insert and lookup cost at 10k and 100k items.
 
     uv run python -m benchmarks.dedup_scale [--sizes 10000,100000] [--queries 2000] [--seed 7]
+        [--state-url postgresql://user@host:port/db]
+
+--state-url measures PostgresStateStore instead: each size gets a fresh database on that server
+(created and dropped here; the user needs CREATEDB). Default: SQLite in a temporary directory.
 
 Texts are random Vietnamese articles drawn from the seeds' vocabulary (words, sentence lengths,
 numbers and dates like the real ones), so fingerprints, MinHash bands and facts look like real
@@ -16,16 +20,20 @@ store size.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import re
 import tempfile
 import time
+import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from crawler.dedup.decide import Kind, decide
 from crawler.dedup.fingerprint import DocSig, content_hash, doc_sig
 from crawler.dedup.store import Record, SQLiteStateStore
+from crawler.dedup.store_pg import PostgresStateStore
 
 SEEDS = Path(__file__).resolve().parent.parent / "tests" / "data" / "seeds"
 _FALLBACK = (
@@ -91,7 +99,31 @@ def corpus(seed: int, n: int, keep_every: int) -> list[tuple[str, str, DocSig, s
         return [row for part in pool.map(_sigs, jobs) for row in part]
 
 
-def run_size(n: int, queries: int, seed: int) -> dict[str, float]:
+@contextlib.contextmanager
+def fresh_store(state_url: str | None) -> Iterator[tuple[SQLiteStateStore, Callable[[], float]]]:
+    """A new empty store and a function giving its size in MB."""
+    if not state_url:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = SQLiteStateStore(Path(tmp))
+            yield store, lambda: sum(f.stat().st_size for f in Path(tmp).glob("state.sqlite3*")) / 1e6
+            store.close()
+        return
+    import psycopg
+
+    name = "bench_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(state_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}".encode())
+        try:
+            store = PostgresStateStore(state_url.rsplit("/", 1)[0] + "/" + name)
+            size = lambda: store._db.execute(  # noqa: E731
+                "SELECT pg_database_size(current_database())").fetchone()[0] / 1e6
+            yield store, size
+            store.close()
+        finally:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}".encode())
+
+
+def run_size(n: int, queries: int, seed: int, state_url: str | None = None) -> dict[str, float]:
     lower, _ = vocabulary()
     rng = random.Random(seed)
     t = time.perf_counter()
@@ -102,8 +134,7 @@ def run_size(n: int, queries: int, seed: int) -> dict[str, float]:
     t = time.perf_counter()
     copies = [doc_sig(edited_copy(rng, text, lower)) for text in kept]
     sig_time = (time.perf_counter() - t) / max(1, len(copies))
-    with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStateStore(Path(tmp))
+    with fresh_store(state_url) as (store, db_size):
         insert_time = 0.0
         for i, (url, site, sig, chash, _) in enumerate(items):
             record = Record(url, site, chash, sig)
@@ -129,8 +160,7 @@ def run_size(n: int, queries: int, seed: int) -> dict[str, float]:
             if d.kind is not Kind.NEW:
                 false_hits += 1
         lookup_time = time.perf_counter() - t
-        size_mb = sum(f.stat().st_size for f in Path(tmp).glob("state.sqlite3*")) / 1e6
-        store.close()
+        size_mb = db_size()
     return {
         "insert_us": insert_time / (n - n // 2) * 1e6,
         "lookup_us": lookup_time / (len(copies) + len(fresh)) * 1e6,
@@ -148,11 +178,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--state-url", default=None, help="postgresql://... (default: SQLite, temporary)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {}
     for n in sizes:
-        r = run_size(n, args.queries, args.seed)
+        r = run_size(n, args.queries, args.seed, args.state_url)
         results[n] = r
         print(
             f"n={n:>7}: insert {r['insert_us']:7.1f} µs/item, lookup {r['lookup_us']:7.1f} µs/item "

@@ -108,6 +108,10 @@ CRAWLALL_CONCURRENT_SITES = 24
 KEEP_IRRELEVANT = False
 # Where the state database lives (known URLs, fingerprints, what was emitted).
 STATE_DIR = "output/.state"
+# Where the state store lives, as a URL: empty = SQLite in STATE_DIR (zero setup, one machine);
+# postgresql://user:password@host:5432/db = shared by crawl processes on several machines (see
+# docs/deployment.md). The environment variable STATE_URL is used when this setting is empty.
+STATE_URL = ""
 # Stop a listing's pagination after this many pages in a row that bring no new article.
 STOP_AFTER_STALE_PAGES = 1
 # Per-site caps: pages fetched and wall-clock seconds (0 = no cap). Each crawler (one per site in

@@ -87,3 +87,70 @@ def crawl(tmp_path: Path):
 @pytest.fixture
 def repo() -> Iterator[Path]:
     yield REPO
+
+
+# -- PostgreSQL (the shared state backend) ------------------------------------------------------
+
+def _pg_bin(name: str) -> str | None:
+    """Debian installs the server binaries under /usr/lib/postgresql/<version>/bin, off PATH."""
+    import glob
+    import shutil
+
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free 127.0.0.1 port (initdb + pg_ctl), for this test
+    session only; yields the URL of its `postgres` database. The server refuses to run as root,
+    so as root it runs as the `postgres` user of Debian's package."""
+    import pwd
+    import shutil
+    import socket
+
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql; .ci/run does)")
+    base = tmp_path_factory.mktemp("pg")
+    data = base / "data"
+    prefix: list[str] = []
+    user = pwd.getpwuid(os.getuid()).pw_name
+    if os.getuid() == 0:
+        user = "postgres"
+        pw = pwd.getpwnam(user)
+        for p in (base, *base.parents):
+            if p == Path("/"):
+                break
+            os.chmod(p, os.stat(p).st_mode | 0o011)  # let postgres traverse the tmp tree
+        shutil.chown(base, pw.pw_uid, pw.pw_gid)
+        prefix = ["runuser", "-u", user, "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    done = subprocess.run([*prefix, initdb, "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
+                           "--no-sync"], capture_output=True, text=True)
+    assert done.returncode == 0, f"initdb failed: {done.stderr[-2000:]}"
+    opts = f"-h 127.0.0.1 -p {port} -k {base} -c fsync=off -c max_connections=50"
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql://{user}@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> str:
+    """A fresh, empty database on the session's server for one test."""
+    import uuid
+
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}".encode())
+    return pg_server.rsplit("/", 1)[0] + "/" + name

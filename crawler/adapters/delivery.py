@@ -26,6 +26,7 @@ from crawler.adapters.context import FeedFile, OutputError, RunContext, StdoutFe
 from crawler.adapters.pipelines.drops import NotTraining
 from crawler.adapters.state import CrawlState, StateComponent
 from crawler.dedup import Record, apply, content_hash, release_held
+from crawler.dedup.decide import Decision, Kind
 from crawler.dedup.store import StateError
 from crawler.items import Announcement
 from crawler.paths import resolve
@@ -136,11 +137,21 @@ class Delivery:
         state = self._state()
         if self.stopped or state is None:
             return
+        canon = getattr(item, "canonical_url", "")
+        entry = state.pending.get(canon)
+        claimed = entry is not None and entry[0].kind is Kind.NEW
+        if entry is not None and claimed and not self.claim(state, canon, entry[0], entry[1]):
+            return
         line = (json.dumps(item.to_dict(), ensure_ascii=False) + "\n").encode("utf-8")
         try:
             for feed in self.feeds:
                 feed.write(line)
         except OutputError as exc:
+            if claimed:
+                try:
+                    state.store.unclaim(canon)
+                except StateError as undo_exc:
+                    logger.error("%s: %s", spider.name, undo_exc)
             self.stop(spider, "output_error", str(exc.strerror or exc))
             return
         assert self.crawler.stats is not None
@@ -154,6 +165,27 @@ class Delivery:
             state.store.commit()
         except StateError as exc:
             self.stop(spider, "state_error", str(exc))
+
+    def claim(self, state: CrawlState, canon: str, decision: Decision, record: Record) -> bool:
+        """Claim a new story before its line is written (True: write it). Other processes sharing the
+        state (site jobs on other machines, an overlapping run) may have emitted the same story since
+        it was decided; the claim is atomic across them, so one line is written for it in all."""
+        assert self.crawler.stats is not None and self.crawler.spider is not None
+        try:
+            winner = state.store.claim(record)
+            if winner is None:
+                return True
+            state.pending.pop(canon, None)
+            state.store.add_mirror(winner.canonical_url, canon)
+            state.store.release_pending(canon)
+            state.store.commit()
+        except StateError as exc:
+            self.stop(self.crawler.spider, "state_error", str(exc))
+            return False
+        self.crawler.stats.inc_value("dedup/claimed_by_another_process")
+        logger.info("%s: %s was emitted meanwhile by another crawl as %s: merged as its mirror",
+                    self.crawler.spider.name, canon, winner.canonical_url)
+        return False
 
     def item_dropped(self, item: Any, spider: Spider, exception: BaseException) -> None:
         state = self._state()

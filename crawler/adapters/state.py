@@ -10,7 +10,7 @@ for one crawl. Pure decisions live in crawler/dedup/; this module only holds the
 from __future__ import annotations
 
 import logging
-import sqlite3
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +26,7 @@ from crawler.dedup import canonical_url, recover_open_runs, rules_from_mapping
 from crawler.dedup.canonical import CanonicalRules
 from crawler.dedup.decide import Decision
 from crawler.dedup.store import Record, SiteLock, SQLiteStateStore, StateError
+from crawler.dedup.store_pg import open_store
 from crawler.paths import resolve
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class StateComponent:
         self.crawler = crawler
         self.context: RunContext = run_context(crawler)
         self.directory = resolve(crawler.settings.get("STATE_DIR"))
+        self.state_url = state_url(crawler.settings.get("STATE_URL"))
         self.state: CrawlState | None = None
         self.lock: SiteLock | None = None
         self.problem: tuple[str, str] | None = None  # (finish reason, message)
@@ -123,8 +125,13 @@ class StateComponent:
             self.problem = ("site_busy" if exc.busy else "state_error", str(exc))
             return None
         try:
-            store = SQLiteStateStore(self.directory, batch_size=1,
-                                     check=self.context.first_open(self.directory))
+            store = open_store(self.state_url or str(self.directory), batch_size=1,
+                               check=self.context.first_open(self.directory))
+            try:
+                store.lock_site(lock_name(spider))
+            except StateError:
+                store.close()
+                raise
             for result in recover_open_runs(store):
                 logger.warning(
                     "Recovered crashed run %s: %d line(s) were in its feed and stay delivered (%d marked from "
@@ -132,13 +139,13 @@ class StateComponent:
                     result.remarked, result.undone, "" if result.feed_found else " (its feed file is gone)")
         except StateError as exc:
             self.lock.release()
-            self.problem = ("state_error", str(exc))
+            self.problem = ("site_busy" if exc.busy else "state_error", str(exc))
             return None
         rules = rules_from_mapping(site.canonical if site is not None else None)
         slug = getattr(site, "slug", spider.name)
         try:
             catch_up = not store.previous_run_complete(slug)
-        except sqlite3.Error as exc:
+        except store.db_errors as exc:
             self.lock.release()
             self.problem = ("state_error", f"cannot read the state database {store.path}: {exc}")
             return None
@@ -168,6 +175,11 @@ class StateComponent:
                 logger.error("%s: %s", spider.name, exc)
         if self.lock is not None:
             self.lock.release()
+
+
+def state_url(setting: str | None) -> str:
+    """STATE_URL: the setting, else the environment variable; empty = SQLite in STATE_DIR."""
+    return (setting or os.environ.get("STATE_URL") or "").strip()
 
 
 def crawl_state(crawler: Crawler) -> CrawlState | None:

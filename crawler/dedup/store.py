@@ -1,7 +1,12 @@
 """The state store: what was emitted, under which canonical URL, with which content.
 
 `StateStore` is the narrow interface the pipelines use; `SQLiteStateStore` implements it with the
-standard library only (a Redis or PostgreSQL backend can implement the same Protocol later).
+standard library only, and `store_pg.PostgresStateStore` on a PostgreSQL server shared by several
+machines (same logic; STATE_URL picks one, see docs/deployment.md).
+
+Across processes, a new story is *claimed* (`claim`) before its line is written: the check for an
+emitted copy and the mark are one transaction under an exclusive lock, so two processes meeting the
+same story at the same moment write one line between them.
 
 Crash safety ("never lost, never twice") rests on *runs*. Every emitted mark is tagged with the run
 that wrote it and keeps a one-step undo. Marks of an open run are tentative, so they may be
@@ -60,8 +65,8 @@ def _guarded(method: _F) -> _F:
     def wrapper(self: SQLiteStateStore, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
+        except self.db_errors as exc:
+            with contextlib.suppress(*self.db_errors):
                 if self._db.in_transaction:
                     self._db.rollback()
             self._writes = 0
@@ -163,6 +168,9 @@ class StateStore(Protocol):
     def recent_urls(self, site: str, since: datetime) -> list[str]: ...
     @_guarded
     def mark_emitted(self, record: Record, when: datetime | None = None) -> int: ...
+    def lock_site(self, name: str) -> None: ...
+    @_guarded
+    def claim(self, record: Record, when: datetime | None = None) -> Record | None: ...
     @_guarded
     def mark_seen(self, record: Record, when: datetime | None = None) -> None: ...
     @_guarded
@@ -273,6 +281,9 @@ class SQLiteStateStore:
     older than `max_tx_seconds` (safe: marks of an open run are tentative until seal_run, see the
     module docstring). That bounds how long another process's writer waits for the lock.
     """
+
+    # The driver's errors that _guarded turns into StateError (PostgresStateStore: psycopg's).
+    db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def __init__(self, path: str | Path, *, batch_size: int = 200,
                  max_tx_seconds: float = 1.0, busy_timeout_ms: int = 30_000, check: bool = False) -> None:
@@ -553,6 +564,45 @@ class SQLiteStateStore:
         self._wrote()
         return revision
 
+    def lock_site(self, name: str) -> None:
+        """One crawl per site across machines sharing this store. SQLite is on one machine, where
+        SiteLock (a file lock in STATE_DIR) already does it."""
+
+    def _begin_claim(self) -> None:
+        """Start a transaction that excludes every other claimer: BEGIN IMMEDIATE takes SQLite's
+        write lock, which is one per database file (other processes wait busy_timeout)."""
+        self._begin()
+
+    @_guarded
+    def claim(self, record: Record, when: datetime | None = None) -> Record | None:
+        """Atomically decide and mark one story across processes and machines: returns the emitted
+        record that `record` repeats (its URL emitted with the same content, a mirror of it, or a
+        near-duplicate by fingerprint) and writes nothing, or marks `record` emitted, commits and
+        returns None. Two claimers of one story at the same moment get one None between them: the
+        check and the mark run in one transaction under an exclusive claim lock, not read-then-write."""
+        self.commit()  # the batch so far is not held under the claim lock
+        self._begin_claim()
+        try:
+            found = self.get(record.canonical_url)
+            if found is not None and found.emitted:
+                if found.content_hash == record.content_hash:
+                    self.commit()
+                    return found
+                found = None  # a new revision of this URL's own record: marked below, as decide() says
+            else:
+                found = self.mirror_of(record.canonical_url)
+                if found is None and record.sig is not None:
+                    found = self.find_near_duplicate(record.sig, exclude_url=record.canonical_url)
+            if found is not None:
+                self.commit()
+                return found
+            self.mark_emitted(record, when)
+            self.commit()
+            return None
+        except BaseException:
+            self.rollback()
+            raise
+
     def mark_seen(self, record: Record, when: datetime | None = None) -> None:
         """Remember a URL that was fetched but not emitted (e.g. not a training item), so the next
         run need not fetch it again. Never downgrades an emitted record; not part of the LSH index."""
@@ -592,7 +642,7 @@ class SQLiteStateStore:
         self._db.execute(
             "INSERT INTO dead (url, status, first_seen, last_seen) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET status = excluded.status, last_seen = excluded.last_seen, "
-            "hits = hits + 1", (canonical_url, status, when_s, when_s))
+            "hits = dead.hits + 1", (canonical_url, status, when_s, when_s))
         self._wrote()
 
     def is_dead(self, canonical_url: str, days: int = DEAD_DAYS) -> bool:
@@ -691,6 +741,35 @@ class SQLiteStateStore:
         return [Run(r["run_id"], r["site"], r["feed_path"], datetime.fromisoformat(r["started"]),
                     r["status"], r["pid"], r["host"]) for r in rows]
 
+    def _undo_row(self, row: sqlite3.Row) -> None:
+        """Put a record back as it was before this run's mark (or forget it if it was new)."""
+        before = json.loads(row["undo"])
+        if before is not None and before["minhash"] is not None:
+            before["minhash"] = bytes.fromhex(before["minhash"])
+        current = self._row_sig(row)
+        if before is None:
+            self._set_lsh(row["rid"], None, current)
+            self._db.execute("DELETE FROM mirrors WHERE url = ?", (row["url"],))
+            self._db.execute("DELETE FROM records WHERE rid = ?", (row["rid"],))
+            return
+        sets = ", ".join(f"{c} = ?" for c in _UNDO_COLUMNS)
+        self._db.execute(f"UPDATE records SET {sets}, run_id = NULL, undo = NULL WHERE rid = ?",
+                         (*(before[c] for c in _UNDO_COLUMNS), row["rid"]))
+        sig = (DocSig.from_stored(before["simhash"], before["words"], before["minhash"], before["facts"])
+               if before["simhash"] is not None and before["emitted"] else None)
+        self._set_lsh(row["rid"], sig, current)
+
+    @_guarded
+    def unclaim(self, canonical_url: str) -> None:
+        """Undo this open run's mark of `canonical_url` (its line could not be written after the
+        claim), so a later run emits it. Commits."""
+        self._begin()
+        row = self._db.execute("SELECT * FROM records WHERE url = ? AND run_id = ? AND undo IS NOT NULL",
+                               (canonical_url, self.run_id)).fetchone()
+        if row is not None:
+            self._undo_row(row)
+        self.commit()
+
     @_guarded
     def resolve_run(self, run_id: str, delivered: set[tuple[str, int]], feed_found: bool,
                     lines: Iterable[dict[str, Any]] = ()) -> RecoveryResult:
@@ -710,21 +789,7 @@ class SQLiteStateStore:
                 continue
             result.undone += 1
             result.undone_urls.append(row["url"])
-            before = json.loads(row["undo"])
-            if before is not None and before["minhash"] is not None:
-                before["minhash"] = bytes.fromhex(before["minhash"])
-            current = self._row_sig(row)
-            if before is None:
-                self._set_lsh(row["rid"], None, current)
-                self._db.execute("DELETE FROM mirrors WHERE url = ?", (row["url"],))
-                self._db.execute("DELETE FROM records WHERE rid = ?", (row["rid"],))
-                continue
-            sets = ", ".join(f"{c} = ?" for c in _UNDO_COLUMNS)
-            self._db.execute(f"UPDATE records SET {sets}, run_id = NULL, undo = NULL WHERE rid = ?",
-                             (*(before[c] for c in _UNDO_COLUMNS), row["rid"]))
-            sig = (DocSig.from_stored(before["simhash"], before["words"], before["minhash"], before["facts"])
-                   if before["simhash"] is not None and before["emitted"] else None)
-            self._set_lsh(row["rid"], sig, current)
+            self._undo_row(row)
         self._db.execute(
             "UPDATE pending SET released_run = NULL WHERE released_run = ? "
             "AND NOT EXISTS (SELECT 1 FROM records r WHERE r.url = pending.url AND r.emitted = 1) "

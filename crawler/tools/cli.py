@@ -114,10 +114,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_state(args: argparse.Namespace) -> int:
-    from crawler.tools.state import check, rebuild
+    from crawler.tools.state import check, migrate, rebuild
 
     if args.action == "check":
-        return check(args.state_dir)
+        return check(args.state_dir, args.state_url)
+    if args.action == "migrate":
+        return migrate(args.state_dir, args.state_url)
     return rebuild(args.state_dir, [Path(p) for p in args.sources])
 
 
@@ -164,11 +166,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("state", help="check the state store, or rebuild it from feed files")
-    p.add_argument("action", choices=("check", "rebuild"))
+    p = sub.add_parser("state", help="check the state store, create or migrate its schema, or rebuild it "
+                       "from feed files")
+    p.add_argument("action", choices=("check", "migrate", "rebuild"))
     p.add_argument("sources", nargs="*", default=["output"], help="rebuild: feed files or folders of them "
                    "(default: output/)")
     p.add_argument("--state-dir", default=None, help="default: the STATE_DIR setting (output/.state)")
+    p.add_argument("--state-url", default=None, help="postgresql://... or sqlite:///path (default: the "
+                   "STATE_URL setting or environment variable; empty = SQLite in --state-dir)")
     p.set_defaults(func=cmd_state)
 
     p = sub.add_parser("args", help="the spiders' -a arguments")

@@ -24,7 +24,46 @@ def _state_dir(given: str | None) -> Path:
     return resolve(get_project_settings().get("STATE_DIR"))
 
 
-def check(state_dir: str | None) -> int:
+def _state_url(given: str | None) -> str:
+    """--state-url, else the STATE_URL setting or environment variable (empty: SQLite in STATE_DIR)."""
+    if given:
+        return given
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.adapters.state import state_url
+
+    return state_url(get_project_settings().get("STATE_URL"))
+
+
+def migrate(state_dir: str | None, url: str | None) -> int:
+    """Create the state store's schema, or bring an older one to this crawler's version."""
+    from crawler.dedup.store import SCHEMA_VERSION
+    from crawler.dedup.store_pg import open_store
+
+    target = _state_url(url) or str(_state_dir(state_dir))
+    try:
+        with open_store(target) as store:
+            where = store.path
+    except StateError as exc:
+        print(f"crawler state: {exc}", file=sys.stderr)
+        return 1
+    print(f"crawler state: {where} is at schema version {SCHEMA_VERSION}")
+    return 0
+
+
+def check(state_dir: str | None, url: str | None = None) -> int:
+    target = _state_url(url)
+    if target:
+        from crawler.dedup.store_pg import open_store
+
+        try:
+            with open_store(target, check=True) as shared:
+                counts = shared.counts()
+        except StateError as exc:
+            print(f"crawler state: {exc}", file=sys.stderr)
+            return 1
+        print(f"crawler state: {shared.path} is sound: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        return 0
     directory = _state_dir(state_dir)
     if not (directory / STATE_FILE).exists():
         print(f"crawler state: no state database at {directory / STATE_FILE} (the first run creates it)")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from test_dedup_texts import CAO_LOC, ORIGINAL_BODY, SEED_000_BODY, SEED_COPY_BODY, VAN_LANG
+from test_dedup_texts import CAO_LOC, ORIGINAL_BODY, SEED_000_BODY, SEED_COPY_BODY, TEMPLATE, VAN_LANG
 
 from crawler.dedup.canonical import url_id
 from crawler.dedup.fingerprint import content_hash, doc_sig, lsh_bands
@@ -21,10 +25,24 @@ from crawler.dedup.store import (
     feed_lines,
     recover_open_runs,
 )
+from crawler.dedup.store_pg import PostgresStateStore
 
 T0 = datetime(2023, 2, 7, 3, 0, tzinfo=UTC)
 ORIG_URL = "https://baolangson.vn/ban-dan-van-tinh-uy-tap-huan-5071654.html"
 COPY_URL = "https://danvan.vn/Home/Tin-hoat-dong/Dia-phuong/15230/Ban-Dan-van-Tinh-uy-Lang-Son"
+
+
+StoreFactory = Callable[..., SQLiteStateStore]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
+    """Opens a store on this test's state, on each backend (the same semantics are required):
+    SQLite in tmp_path, or a fresh database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return lambda **options: SQLiteStateStore(tmp_path, **options)
+    url = request.getfixturevalue("pg_url")
+    return lambda **options: PostgresStateStore(url, **options)
 
 
 def rec(url: str, body: str, site: str = "baolangson", published: str | None = None) -> Record:
@@ -55,15 +73,15 @@ def test_creates_directories_and_persists_across_reopen(tmp_path: Path) -> None:
     store.close()
 
 
-def test_uncommitted_marks_are_not_durable(tmp_path: Path) -> None:
-    store = SQLiteStateStore(tmp_path)
+def test_uncommitted_marks_are_not_durable(tmp_path: Path, new_store: StoreFactory) -> None:
+    store = new_store()
     store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     store.close()  # no commit: the feed never confirmed the line
-    assert SQLiteStateStore(tmp_path).get(ORIG_URL) is None
+    assert new_store().get(ORIG_URL) is None
 
 
-def test_revision_bumps_only_when_content_changes(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_revision_bumps_only_when_content_changes(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0) == 1
         assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0 + timedelta(hours=1)) == 1
         assert store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY + "\n\nĐính chính: 4.650 đại biểu."), T0) == 2
@@ -71,8 +89,8 @@ def test_revision_bumps_only_when_content_changes(tmp_path: Path) -> None:
         assert got is not None and got.revision == 2 and got.first_seen == T0
 
 
-def test_mark_seen_does_not_emit_and_never_downgrades(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_mark_seen_does_not_emit_and_never_downgrades(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_seen(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
         seen = store.get(COPY_URL)
         assert seen is not None and not seen.emitted and seen.revision == 0
@@ -84,8 +102,8 @@ def test_mark_seen_does_not_emit_and_never_downgrades(tmp_path: Path) -> None:
         assert again is not None and again.emitted and again.revision == 1
 
 
-def test_mirrors(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_mirrors(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
         assert store.add_mirror(ORIG_URL, COPY_URL) is True
         assert store.add_mirror(ORIG_URL, COPY_URL) is False
@@ -97,8 +115,8 @@ def test_mirrors(tmp_path: Path) -> None:
         assert store.is_known(COPY_URL)
 
 
-def test_lsh_candidates_and_near_duplicate_search(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_lsh_candidates_and_near_duplicate_search(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
         store.mark_emitted(
             rec("https://danang.gov.vn/web/guest/chi-tiet?id=54019", SEED_000_BODY, "danang"), T0
@@ -115,8 +133,8 @@ def test_lsh_candidates_and_near_duplicate_search(tmp_path: Path) -> None:
         assert store.find_near_duplicate(van_lang) is None
 
 
-def test_changed_content_reindexes(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_changed_content_reindexes(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec("https://a.vn/x", CAO_LOC, "a"), T0)
         store.mark_emitted(rec("https://a.vn/x", SEED_000_BODY, "a"), T0)
         assert store.find_near_duplicate(doc_sig(CAO_LOC)) is None
@@ -124,8 +142,8 @@ def test_changed_content_reindexes(tmp_path: Path) -> None:
         assert found is not None and found.canonical_url == "https://a.vn/x"
 
 
-def test_recent_urls_uses_published_date_then_first_seen(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_recent_urls_uses_published_date_then_first_seen(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec("https://a.vn/old", CAO_LOC, "a", "2023-01-02T08:00:00+07:00"), T0)
         store.mark_emitted(rec("https://a.vn/new", VAN_LANG, "a", "2023-02-06T08:00:00+07:00"), T0)
         store.mark_emitted(rec("https://a.vn/undated", SEED_000_BODY, "a"), T0)
@@ -136,8 +154,8 @@ def test_recent_urls_uses_published_date_then_first_seen(tmp_path: Path) -> None
         assert store.recent_urls("a", datetime(2023, 2, 7, 4, tzinfo=UTC)) == []
 
 
-def test_touch_moves_last_seen_forward_only(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_touch_moves_last_seen_forward_only(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
         store.touch(ORIG_URL, T0 + timedelta(days=3))
         store.touch(ORIG_URL, T0 + timedelta(days=1))
@@ -145,8 +163,8 @@ def test_touch_moves_last_seen_forward_only(tmp_path: Path) -> None:
         assert got is not None and got.last_seen == T0 + timedelta(days=3)
 
 
-def test_pending_hold_find_and_pop(tmp_path: Path) -> None:
-    with SQLiteStateStore(tmp_path) as store:
+def test_pending_hold_find_and_pop(tmp_path: Path, new_store: StoreFactory) -> None:
+    with new_store() as store:
         held = PendingItem(
             COPY_URL,
             "danvan",
@@ -167,9 +185,9 @@ def test_pending_hold_find_and_pop(tmp_path: Path) -> None:
         assert store.pop_pending() == []
 
 
-def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path) -> None:
+def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path, new_store: StoreFactory) -> None:
     feed = tmp_path / "feed.jsonl"
-    store = SQLiteStateStore(tmp_path, batch_size=1)  # commit after every write, like a long run
+    store = new_store(batch_size=1)  # commit after every write, like a long run
     store.begin_run("run-1", "baolangson", feed)
     store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     store.mark_emitted(rec("https://baolangson.vn/b-1.html", CAO_LOC), T0)
@@ -183,7 +201,7 @@ def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path) -> None:
     )
     store._db.close()  # crash: no seal, no close()
 
-    store = SQLiteStateStore(tmp_path)
+    store = new_store()
     [run] = store.open_runs()
     assert (run.run_id, run.feed_path) == ("run-1", str(feed))
     [result] = recover_open_runs(store, [run])
@@ -196,8 +214,8 @@ def test_run_marks_survive_when_the_feed_has_the_line(tmp_path: Path) -> None:
     store.close()
 
 
-def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path) -> None:
-    store = SQLiteStateStore(tmp_path)
+def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path, new_store: StoreFactory) -> None:
+    store = new_store()
     store.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     store.add_pending(
         PendingItem(COPY_URL, "danvan", "baolangson.vn", "h", doc_sig(SEED_COPY_BODY), "{}", T0)
@@ -210,7 +228,7 @@ def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path) 
     store.commit()
     store._db.close()
 
-    store = SQLiteStateStore(tmp_path)
+    store = new_store()
     [result] = recover_open_runs(store, store.open_runs())
     assert (result.feed_found, result.kept, result.undone) == (False, 0, 1)
     got = store.get(ORIG_URL)
@@ -220,8 +238,8 @@ def test_recovery_restores_the_previous_revision_and_held_items(tmp_path: Path) 
     store.close()
 
 
-def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path) -> None:
-    store = SQLiteStateStore(tmp_path)
+def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path, new_store: StoreFactory) -> None:
+    store = new_store()
     store.add_pending(
         PendingItem(COPY_URL, "danvan", "baolangson.vn", "h", doc_sig(SEED_COPY_BODY), "{}", T0)
     )
@@ -230,7 +248,7 @@ def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path) -> None
     store.mark_emitted(rec(COPY_URL, SEED_COPY_BODY, "danvan"), T0)
     store.seal_run()
     store.close()
-    store = SQLiteStateStore(tmp_path)
+    store = new_store()
     assert store.open_runs() == []
     assert recover_open_runs(store) == []
     assert store.pop_pending() == []
@@ -238,12 +256,12 @@ def test_seal_makes_marks_final_and_drops_released_items(tmp_path: Path) -> None
     store.close()
 
 
-def test_live_runs_are_left_alone(tmp_path: Path) -> None:
-    a = SQLiteStateStore(tmp_path)
+def test_live_runs_are_left_alone(tmp_path: Path, new_store: StoreFactory) -> None:
+    a = new_store()
     a.begin_run("live", "x", tmp_path / "x.jsonl")
     a.mark_emitted(rec(ORIG_URL, ORIGINAL_BODY), T0)
     a.commit()
-    b = SQLiteStateStore(tmp_path)
+    b = new_store()
     assert recover_open_runs(b) == []  # same pid: alive
     assert b.get(ORIG_URL) is not None
     a.close()
@@ -320,3 +338,75 @@ def test_lsh_merge_keeps_every_entry_findable(tmp_path: Path, monkeypatch: pytes
         ).fetchall()
         assert {tuple(r) for r in rows} == set(lsh_bands(doc_sig(VAN_LANG).minhash))
         assert not old & {tuple(r) for r in rows}
+
+
+def _claim_all(factory_args: tuple[str, str], site: str, stories: list[str], start: Any) -> list[bool]:
+    """One crawl process: claims its own copy (its own URL) of every story; True where it won."""
+    kind, where = factory_args
+    store = SQLiteStateStore(where) if kind == "sqlite" else PostgresStateStore(where)
+    store.begin_run(f"run-{site}", site, None)
+    start.wait()
+    won = [store.claim(rec(f"https://{site}.example.vn/{n}", body, site=site), T0) is None
+           for n, body in enumerate(stories)]
+    store.seal_run(complete=True)
+    store.close()
+    return won
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_claims_of_one_story_emit_it_once(tmp_path: Path, backend: str,
+                                                     request: pytest.FixtureRequest) -> None:
+    """Four processes (four sites carrying the same syndicated stories) claim every story at the
+    same moment: each story is won by exactly one of them, the others see the winner's record."""
+    where = str(tmp_path) if backend == "sqlite" else request.getfixturevalue("pg_url")
+    stories = [TEMPLATE.format(date=f"{d}/4", unit=unit, n=100 + d)
+               for d, unit in enumerate(["Cao Lộc", "Văn Lãng", "Lộc Bình", "Tràng Định", "Bắc Sơn", "Đình Lập"],
+                                        start=1)]
+    stories += [ORIGINAL_BODY, SEED_COPY_BODY]  # a near-duplicate pair: one story, two texts
+    sites = ["baolangson", "danvan", "langson", "vov"]
+    ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no connection shared by fork
+    with ctx.Manager() as manager, ProcessPoolExecutor(len(sites), mp_context=ctx) as pool:
+        start = manager.Barrier(len(sites))
+        results = list(pool.map(_claim_all, [(backend, where)] * len(sites), sites,
+                                [stories] * len(sites), [start] * len(sites)))
+    winners = [sum(r[n] for r in results) for n in range(len(stories))]
+    # ORIGINAL_BODY and SEED_COPY_BODY near-duplicate each other: one winner for the two together.
+    assert winners[:6] == [1] * 6
+    assert winners[6] + winners[7] == 1
+    store = SQLiteStateStore(where) if backend == "sqlite" else PostgresStateStore(where)
+    assert store.counts()["emitted"] == 7
+    store.close()
+
+
+def test_site_lock_on_postgresql_holds_across_connections(pg_url: str) -> None:
+    """Site jobs on two machines share only the database: the second job of a site is refused
+    (busy) until the first one's connection ends."""
+    a, b = PostgresStateStore(pg_url), PostgresStateStore(pg_url)
+    a.lock_site("danang")
+    with pytest.raises(StateError, match="danang is being crawled by another process") as exc:
+        b.lock_site("danang")
+    assert exc.value.busy
+    b.lock_site("baolangson")  # another site is free
+    a.close()
+    b.lock_site("danang")
+    b.close()
+
+
+def test_state_migrate_creates_the_schema_on_either_backend(tmp_path: Path, pg_url: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.tools.cli import main
+
+    assert main(["state", "migrate", "--state-url", pg_url]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out == f"crawler state: {pg_url} is at schema version {SCHEMA_VERSION}"
+    with PostgresStateStore(pg_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+    assert main(["state", "migrate", "--state-url", f"sqlite://{tmp_path}/s.sqlite3"]) == 0
+    assert capsys.readouterr().out.strip() == \
+        f"crawler state: {tmp_path}/s.sqlite3 is at schema version {SCHEMA_VERSION}"
+    assert main(["state", "check", "--state-url", pg_url]) == 0
+    assert capsys.readouterr().out.strip().startswith(f"crawler state: {pg_url} is sound: 0 URLs known")
+    assert main(["state", "migrate", "--state-url", "postgresql://nobody@127.0.0.1:1/x"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("crawler state: cannot connect to the state database postgresql://nobody@127.0.0.1:1/x")
+    assert "\n" not in err
