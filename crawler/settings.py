@@ -112,6 +112,24 @@ STATE_DIR = "output/.state"
 # postgresql://user:password@host:5432/db = shared by crawl processes on several machines (see
 # docs/deployment.md). The environment variable STATE_URL is used when this setting is empty.
 STATE_URL = ""
+# Site jobs over Scrapyd nodes (`scrapy crawlall -a scrapyd=URL,URL`; docs/deployment.md): the
+# nodes (a comma-separated list, used when the argument is not given), the Scrapyd project the egg
+# is deployed as, how many of this run's jobs one node runs or queues at once, how often the nodes
+# are polled (s), how long a node may fail to answer before its sites go to another node (s), and
+# how many times a site's job is started before the site is failed.
+SCRAPYD_NODES = ""
+SCRAPYD_PROJECT = "taphuan-crawler"
+SCRAPYD_SLOTS = 4
+SCRAPYD_POLL_INTERVAL = 2.0
+SCRAPYD_NODE_DOWN_AFTER = 20.0
+SCRAPYD_ATTEMPTS = 2
+# Set by the dispatcher on each job it schedules (not by hand): the job saves its site's summary in
+# the state store under this run id instead of writing a run summary and report of its own.
+DISPATCH_RUN_ID = ""
+# Also set by the dispatcher: the run's sites. A job holding a republished copy waits (up to
+# DISPATCH_HOLD_WAIT seconds) for the job of the original's site, as `crawlall` waits in one process.
+DISPATCH_SITES = ""
+DISPATCH_HOLD_WAIT = 1800
 # Stop a listing's pagination after this many pages in a row that bring no new article.
 STOP_AFTER_STALE_PAGES = 1
 # Per-site caps: pages fetched and wall-clock seconds (0 = no cap). Each crawler (one per site in

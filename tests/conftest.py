@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,3 +156,24 @@ def pg_url(pg_server: str) -> str:
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}".encode())
     return pg_server.rsplit("/", 1)[0] + "/" + name
+
+
+SCRAPYD_DEPLOY = Path(sys.executable).parent / "scrapyd-deploy"
+
+
+@pytest.fixture(scope="session")
+def egg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`scrapyd-deploy --build-egg` in a copy of the project (it writes build files next to scrapy.cfg)."""
+    if not SCRAPYD_DEPLOY.exists():
+        pytest.skip("scrapyd-client is not installed (dev dependency)")
+    copy = tmp_path_factory.mktemp("project")
+    shutil.copytree(REPO / "crawler", copy / "crawler", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("scrapy.cfg", "setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, copy / name)
+    out = copy / "taphuan-crawler.egg"
+    proc = subprocess.run([str(SCRAPYD_DEPLOY), "--build-egg", str(out)], cwd=copy,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    # Our setup.py was used, not one scrapyd-deploy writes when there is none.
+    assert (copy / "setup.py").read_text("utf-8") == (REPO / "setup.py").read_text("utf-8")
+    return out

@@ -201,27 +201,6 @@ def test_timer_and_cron_fire_at_the_same_times() -> None:
 
 # --- Scrapyd -----------------------------------------------------------------------------------
 
-SCRAPYD_DEPLOY = Path(sys.executable).parent / "scrapyd-deploy"
-
-
-@pytest.fixture(scope="module")
-def egg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`scrapyd-deploy --build-egg` in a copy of the project (it writes build files next to scrapy.cfg)."""
-    if not SCRAPYD_DEPLOY.exists():
-        pytest.skip("scrapyd-client is not installed (dev dependency)")
-    copy = tmp_path_factory.mktemp("project")
-    shutil.copytree(REPO / "crawler", copy / "crawler", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("scrapy.cfg", "setup.py", "pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, copy / name)
-    out = copy / "taphuan-crawler.egg"
-    proc = subprocess.run([str(SCRAPYD_DEPLOY), "--build-egg", str(out)], cwd=copy,
-                          capture_output=True, text=True, timeout=180)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    # Our setup.py was used, not one scrapyd-deploy writes when there is none.
-    assert (copy / "setup.py").read_text("utf-8") == (REPO / "setup.py").read_text("utf-8")
-    return out
-
-
 def test_egg_holds_the_code_and_every_data_file(egg: Path) -> None:
     names = set(zipfile.ZipFile(egg).namelist())
     assert "crawler/settings.py" in names

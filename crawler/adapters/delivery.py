@@ -14,6 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from time import monotonic
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -91,6 +92,7 @@ class Delivery:
         self.sync = crawler.settings.getbool("FEED_FSYNC")
         self.stopped = False
         self.released_once = False
+        self.hold_started: float | None = None  # when held copies began to wait for other jobs
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Delivery:
@@ -209,8 +211,9 @@ class Delivery:
         if self.released_once or state is None or not state.held_for or self.stopped:
             return
         waiting = [slug for slug, domains in self.context.running.items() if slug != spider.name
-                   and any(d == o or d.endswith("." + o) or o.endswith("." + d)
-                           for d in domains for o in state.held_for)]
+                   and _serves(domains, state.held_for)]
+        if not waiting:
+            waiting = self._waiting_in_dispatched_run(spider, state)
         if waiting:
             logger.info("%s: held copies wait for %s, still crawling", spider.name, ", ".join(waiting))
             raise DontCloseSpider
@@ -230,6 +233,36 @@ class Delivery:
             assert self.crawler.engine is not None
             self.crawler.engine.crawl(request)
             raise DontCloseSpider
+
+    def _waiting_in_dispatched_run(self, spider: Spider, state: CrawlState) -> list[str]:
+        """A site job of a run spread over Scrapyd nodes (DISPATCH_RUN_ID): the sites of the run that
+        may hold a held copy's original and have not saved their summary yet (they run as other jobs,
+        maybe on other machines). Waits at most DISPATCH_HOLD_WAIT seconds, then releases anyway."""
+        settings = self.crawler.settings
+        run_id = str(settings.get("DISPATCH_RUN_ID") or "")
+        sites = [s for s in str(settings.get("DISPATCH_SITES") or "").split(",") if s and s != spider.name]
+        if not run_id or not sites:
+            return []
+        if self.hold_started is None:
+            self.hold_started = monotonic()
+        if monotonic() - self.hold_started > settings.getfloat("DISPATCH_HOLD_WAIT"):
+            logger.warning("%s: held copies stop waiting for their originals' sites after %.0f s", spider.name,
+                           settings.getfloat("DISPATCH_HOLD_WAIT"))
+            return []
+        from crawler.sites.registry import load_registry_with_errors
+
+        registry, _ = load_registry_with_errors()
+        candidates = [s for s in sites if s in registry and _serves(registry[s].allowed_domains, state.held_for)]
+        if not candidates:
+            return []
+        errors: tuple[type[BaseException], ...] = (StateError, *state.store.db_errors)
+        try:
+            done = {str(r.get("site")) for r in state.store.job_results(run_id).values()}
+        except errors as exc:
+            logger.warning("%s: cannot read the run's job results (%s): held copies are released now", spider.name,
+                           exc)
+            return []
+        return [s for s in candidates if s not in done]
 
     def release_held(self, spider: Spider, state: CrawlState) -> list[Announcement]:
         """Held copies whose original never came are emitted now (the first of several copies of
@@ -267,3 +300,8 @@ class Delivery:
             state.store.seal_run(complete=reason == "finished" and not self.stopped)
         except StateError as exc:
             logger.error("%s: %s", spider.name, exc)
+
+
+def _serves(domains: Any, outlets: set[str]) -> bool:
+    """Whether a site with these domains is one of the credited outlets (a subdomain either way)."""
+    return any(d == o or d.endswith("." + o) or o.endswith("." + d) for d in domains for o in outlets)

@@ -132,7 +132,7 @@ class StateComponent:
             except StateError:
                 store.close()
                 raise
-            for result in recover_open_runs(store):
+            for result in recover_open_runs(store, held_site=lock_name(spider)):
                 logger.warning(
                     "Recovered crashed run %s: %d line(s) were in its feed and stay delivered (%d marked from "
                     "the feed), %d were not and will be emitted again%s", result.run_id, result.kept,

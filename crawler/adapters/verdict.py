@@ -41,6 +41,8 @@ class SiteSummary:
     training_items: int = 0
     # Pages where the learned relevance model disagreed with the rules (the rules decided): for review.
     model_disagrees: int = 0
+    # The Scrapyd node that ran the site's job (a run spread over nodes: crawler/tools/nodes.py).
+    node: str | None = None
 
     @property
     def failed(self) -> bool:

@@ -38,7 +38,9 @@ from crawler.dedup.fingerprint import DocSig, content_hash, doc_sig, is_near_dup
 # 2: the `dead` table (URLs that answered 404/410, not fetched again for DEAD_DAYS); runs.complete
 #    (whether a run ended normally: after one that did not, listings are read past pages with
 #    nothing new, since the interrupted run may have left articles further down).
-SCHEMA_VERSION = 2
+# 3: the `job_results` table (each site job's summary, read by the dispatcher of a run spread over
+#    Scrapyd nodes: crawler/tools/nodes.py).
+SCHEMA_VERSION = 3
 STATE_FILE = "state.sqlite3"
 DEAD_DAYS = 30
 REBUILD_HINT = "uv run crawler state rebuild output/"
@@ -264,6 +266,14 @@ CREATE TABLE IF NOT EXISTS runs (
     host TEXT NOT NULL,
     complete INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS job_results (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    job TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    saved TEXT NOT NULL,
+    PRIMARY KEY (run_id, site, job)
+);
 """
 
 # Recent LSH entries kept apart before a merge (8 per item): see _set_lsh.
@@ -281,6 +291,9 @@ class SQLiteStateStore:
     older than `max_tx_seconds` (safe: marks of an open run are tentative until seal_run, see the
     module docstring). That bounds how long another process's writer waits for the lock.
     """
+
+    # Whether other machines share this store (PostgreSQL); a site lock then spans machines.
+    shared = False
 
     # The driver's errors that _guarded turns into StateError (PostgresStateStore: psycopg's).
     db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
@@ -393,7 +406,7 @@ class SQLiteStateStore:
                 f"the state database {self.path} has schema version {row['version']}, newer than this "
                 f"crawler's ({SCHEMA_VERSION}): upgrade the crawler (git pull; uv sync)")
         elif row["version"] < SCHEMA_VERSION:
-            # 1 -> 2: the `dead` table (created above) and runs.complete.
+            # 1 -> 2: the `dead` table (created above) and runs.complete; 2 -> 3: job_results (above).
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
             if "complete" not in columns:
                 self._db.execute("ALTER TABLE runs ADD COLUMN complete INTEGER NOT NULL DEFAULT 0")
@@ -735,6 +748,23 @@ class SQLiteStateStore:
         self._db.execute("DELETE FROM pending WHERE released_run = ?", (run_id,))
         self._db.execute("UPDATE runs SET status = 'sealed' WHERE run_id = ?", (run_id,))
 
+    def save_job_result(self, run_id: str, site: str, job: str, summary: dict[str, Any]) -> None:
+        """A site job's summary for the dispatcher of run `run_id` (crawler/tools/nodes.py). Commits."""
+        self.commit()
+        self._begin()
+        self._db.execute("DELETE FROM job_results WHERE run_id = ? AND site = ? AND job = ?", (run_id, site, job))
+        self._db.execute("INSERT INTO job_results (run_id, site, job, summary, saved) VALUES (?, ?, ?, ?, ?)",
+                         (run_id, site, job, json.dumps(summary, ensure_ascii=False), _iso(now())))
+        self.commit()
+
+    def job_results(self, run_id: str) -> dict[str, dict[str, Any]]:
+        """The summaries saved by the jobs of run `run_id`, by job id (committed ones only: the read
+        runs in a transaction of its own, so a long-lived reader sees new rows)."""
+        self.commit()
+        rows = self._db.execute("SELECT job, summary FROM job_results WHERE run_id = ?", (run_id,)).fetchall()
+        self.commit()
+        return {str(r["job"]): json.loads(r["summary"]) for r in rows}
+
     def open_runs(self) -> list[Run]:
         rows = self._db.execute("SELECT * FROM runs WHERE status = 'open' AND run_id IS NOT ? "
                                 "ORDER BY started", (self.run_id,))
@@ -891,13 +921,18 @@ def _alive(run: Run) -> bool:
     return True  # includes our own pid: another spider of this process (crawlall)
 
 
-def recover_open_runs(store: SQLiteStateStore, runs: Iterable[Run] | None = None) -> list[RecoveryResult]:
+def recover_open_runs(store: SQLiteStateStore, runs: Iterable[Run] | None = None,
+                      held_site: str | None = None) -> list[RecoveryResult]:
     """Settle the runs left open by crashed processes (call at startup, before begin_run).
     A run whose process is still alive is left alone. With no readable feed file nothing of the run
-    is counted as delivered: its items are emitted again (a consumer may see a repeat, never a loss)."""
+    is counted as delivered: its items are emitted again (a consumer may see a repeat, never a loss).
+    `held_site`: the site whose lock the caller holds in a store shared across machines (PostgreSQL's
+    site lock is held by a crawl for its whole life): an open run of that site on another host is dead,
+    which the pid check cannot tell from here (a node that died mid-run, its site rescheduled)."""
     results = []
     for run in list(runs if runs is not None else store.open_runs()):
-        if runs is None and _alive(run):
+        orphan = held_site is not None and store.shared and run.site == held_site
+        if runs is None and not orphan and _alive(run):
             continue
         delivered: set[tuple[str, int]] = set()
         lines: list[dict[str, Any]] = []

@@ -102,6 +102,14 @@ CREATE TABLE IF NOT EXISTS runs (
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     complete INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS job_results (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    job TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    saved TEXT NOT NULL,
+    PRIMARY KEY (run_id, site, job)
 )
 """
 
@@ -210,6 +218,8 @@ def _redacted(url: str) -> str:
 
 class PostgresStateStore(SQLiteStateStore):
     """StateStore on a PostgreSQL server (`url`: postgresql://user:pass@host:port/db)."""
+
+    shared = True
 
     db_errors = (psycopg.Error,)
 

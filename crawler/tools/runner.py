@@ -141,6 +141,7 @@ def run_sites(
     args: SiteArgs | Mapping[str, SiteArgs] | None = None,
     broken: Mapping[str, str] | None = None,
     runs_dir: Path | None = None,
+    history: bool = True,
 ) -> RunResult:
     """Crawl each slug in one reactor; `args` is one set for every site or one per slug."""
     context = RunContext()
@@ -162,7 +163,8 @@ def run_sites(
     summaries = [site_summary(s.crawler) for s in sites if s.crawler is not None and s.crawler.stats is not None]
     for slug, message in (broken or {}).items():
         summaries.append(SiteSummary(site=slug, verdict="failed", message=f"broken site file: {message}"))
-    record_history(settings, summaries, started)
+    if history:
+        record_history(settings, summaries, started)
     result = RunResult(summaries, started=started, finished=datetime.now(UTC), offline=_offline(summaries))
     if runs_dir is not None:
         result.saved = save_summary(result, resolve(runs_dir))

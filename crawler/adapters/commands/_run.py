@@ -61,9 +61,47 @@ def _write_reports(settings: Settings, saved: Path) -> str:
 
 
 def run_and_report(settings: Settings, slugs: list[str], args: SiteArgs | Mapping[str, SiteArgs], *,
-                   broken: Mapping[str, str] | None = None, table: bool, to_stderr: bool) -> int:
+                   broken: Mapping[str, str] | None = None, table: bool, to_stderr: bool,
+                   job: str | None = None) -> int:
+    dispatched = str(settings.get("DISPATCH_RUN_ID") or "")
+    if dispatched:
+        return _run_job(settings, slugs, args, dispatched, job)
     runs_dir = Path(settings.get("RUNS_DIR"))
     result: RunResult = run_sites(settings, slugs, args=args, broken=broken, runs_dir=runs_dir)
+    return report(settings, result, table=table, to_stderr=to_stderr)
+
+
+def _run_job(settings: Settings, slugs: list[str], args: SiteArgs | Mapping[str, SiteArgs], run_id: str,
+             job: str | None) -> int:
+    """A site job of a run spread over Scrapyd nodes: the site's summary goes to the shared state
+    store, where the dispatcher collects it; the dispatcher writes the run summary, the history and the
+    report once for the whole run."""
+    import sqlite3
+    from dataclasses import asdict
+
+    import psycopg
+
+    from crawler.adapters.state import state_url
+    from crawler.dedup.store import StateError
+    from crawler.dedup.store_pg import open_store
+
+    result = run_sites(settings, slugs, args=args, runs_dir=None, history=False)
+    try:
+        store = open_store(state_url(settings.get("STATE_URL")) or str(resolve(settings.get("STATE_DIR"))))
+        try:
+            for s in result.summaries:
+                store.save_job_result(run_id, s.site, job or f"{run_id}-{s.site}", asdict(s))
+        finally:
+            store.close()
+    except (StateError, sqlite3.Error, psycopg.Error, OSError) as exc:
+        say(f"the site summary could not be saved for the dispatcher of run {run_id}: {exc}")
+        return 1
+    return 1 if result.failed else 0
+
+
+def report(settings: Settings, result: RunResult, *, table: bool, to_stderr: bool) -> int:
+    """The end of a run, local or spread over nodes: the table, the closing lines, the HTML report and
+    the notification; the exit status (1 when a site failed)."""
     out = sys.stderr if to_stderr or not table else sys.stdout
     if table:
         print(format_table(result.summaries), file=out)

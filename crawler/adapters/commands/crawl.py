@@ -50,6 +50,10 @@ class Command(BaseRunSpiderCommand):
         if slug != "generic" and slug not in sites:
             raise UserError(f"unknown site {slug!r} (`scrapy list` names the {len(sites)} registered sites and "
                             "`generic`)")
-        parsed = parse_args(GenericArgs if slug == "generic" else SiteArgs, dict(opts.spargs))
+        spargs = dict(opts.spargs)
+        # Scrapyd passes its job id (and the egg version it pinned) as spider arguments.
+        job = spargs.pop("_job", None)
+        spargs.pop("_version", None)
+        parsed = parse_args(GenericArgs if slug == "generic" else SiteArgs, spargs)
         stdout = check_outputs(self.settings)
-        return run_and_report(self.settings, [slug], parsed, table=False, to_stderr=stdout)
+        return run_and_report(self.settings, [slug], parsed, table=False, to_stderr=stdout, job=job)

@@ -6,6 +6,9 @@
     scrapy crawlall -a since=2026-01-01           spider arguments are passed to every site
     scrapy crawlall -a base_urls=FILE.json        {"slug": "http://127.0.0.1:PORT/"} (tests, mirrors)
     scrapy crawlall -O all.jsonl                  every site's lines in one file
+    scrapy crawlall -a scrapyd=http://n1:6800,http://n2:6800 [-a egg=FILE]
+                                                  one job per site over Scrapyd nodes sharing
+                                                  STATE_URL (docs/deployment.md)
 
 Prints a verdict per site (ok, quiet, degraded, failed, skipped), the totals and the files written,
 and saves the summary as JSON in output/runs/. Exits 1 when a site failed, 2 for a mistake in the
@@ -71,6 +74,11 @@ class Command(BaseRunSpiderCommand):
         wanted = [s.strip() for s in spargs.pop("sites", "").split(",") if s.strip()]
         province = spargs.pop("province", None)
         base_urls = _base_urls(spargs.pop("base_urls")) if "base_urls" in spargs else {}
+        assert self.settings is not None
+        nodes = spargs.pop("scrapyd", None) or str(self.settings.get("SCRAPYD_NODES") or "")
+        egg = spargs.pop("egg", None)
+        if egg and not nodes:
+            raise UserError("-a egg= uploads the project to Scrapyd nodes: name them with -a scrapyd=URL,URL")
         broken = {Path(e.path).stem: str(e) for e in errors}
         unknown = [s for s in wanted if s not in sites and s not in broken]
         if unknown:
@@ -85,8 +93,13 @@ class Command(BaseRunSpiderCommand):
             broken = {}
         selected = [s for s in selected if s in sites]
         common = parse_args(SiteArgs, spargs)
+        if nodes:
+            from crawler.adapters.commands._dispatch import dispatch
+
+            raw = {slug: dict(spargs, **({"base_url": base_urls[slug]} if slug in base_urls else {}))
+                   for slug in selected}
+            return dispatch(self.settings, nodes, selected, raw, broken=broken, egg=egg)
         per_site = {slug: replace(common, base_url=base_urls[slug]) if slug in base_urls else common
                     for slug in selected}
-        assert self.settings is not None
         stdout = check_outputs(self.settings)
         return run_and_report(self.settings, selected, per_site, broken=broken, table=True, to_stderr=stdout)
