@@ -106,9 +106,10 @@ class ScrapydClient:
 @dataclass
 class Job:
     site: str
-    attempt: int
+    attempt: int      # the job's number for this site in this run (its id ends with it)
     node: str
     id: str
+    tries: int = 1    # starts that count against SCRAPYD_ATTEMPTS (a node going down does not)
     state: str = "pending"  # pending, running, finished (as Scrapyd lists it)
     log_url: str | None = None
     missing_since: float | None = None  # not listed by its node (a restarted node forgets its jobs)
@@ -167,7 +168,7 @@ class Dispatcher:
         self.limits = limits or Limits()
         self.clock = clock
         self.sleep = sleep
-        self.queue: list[tuple[str, int]] = [(site, 1) for site in plan.sites]
+        self.queue: list[tuple[str, int, int]] = [(site, 1, 1) for site in plan.sites]  # site, number, tries
         self.done: dict[str, SiteSummary] = {}
         self.rescheduled: list[str] = []
         self._last: dict[str, str] = {}  # site -> the node its latest job went to
@@ -227,7 +228,7 @@ class Dispatcher:
             free = [n for n in self._live() if len(n.jobs) < self.limits.slots and n.url not in silent]
             if not free:
                 return
-            site, attempt = self.queue[0]
+            site, attempt, tries = self.queue[0]
             # Least loaded first; a retried site avoids the node its last attempt ran on when it can.
             last = self._last.get(site)
             node = min(free, key=lambda n: (n.url == last and len(free) > 1, n.load + len(n.jobs), n.started))
@@ -251,10 +252,10 @@ class Dispatcher:
                     self._failing(node, str(exc))
                 continue
             self.queue.pop(0)
-            node.jobs[job_id] = Job(site, attempt, node.url, job_id)
+            node.jobs[job_id] = Job(site, attempt, node.url, job_id, tries)
             node.started += 1
             self._last[site] = node.url
-            logger.info("%s: job %s on %s%s", site, job_id, node.url, f" (attempt {attempt})" if attempt > 1 else "")
+            logger.info("%s: job %s on %s", site, job_id, node.url)
 
     def _poll(self, node: Node) -> None:
         try:
@@ -306,12 +307,12 @@ class Dispatcher:
         """Start the site again elsewhere. A node that went down does not use up an attempt (nothing is
         wrong with the site); a job that ended without a summary does."""
         attempt = job.attempt + 1
-        if count and job.attempt >= self.limits.attempts:
+        if count and job.tries >= self.limits.attempts:
             self._finish(job.site, job.attempt, None, why)
             return
-        logger.warning("%s: %s; starting it again (attempt %d)", job.site, why, attempt)
+        logger.warning("%s: %s; starting it again (job %d)", job.site, why, attempt)
         self.rescheduled.append(job.site)
-        self.queue.insert(0, (job.site, attempt))
+        self.queue.insert(0, (job.site, attempt, job.tries + (1 if count else 0)))
 
     def _finish(self, site: str, attempt: int, payload: Mapping[str, Any] | None, failure: str | None,
                 node: str | None = None) -> None:
@@ -325,7 +326,7 @@ class Dispatcher:
 
     def _give_up(self) -> None:
         why = "; ".join(str(n.down) for n in self.nodes)
-        for site, attempt in self.queue:
+        for site, attempt, _ in self.queue:
             self._finish(site, attempt, None, f"no Scrapyd node left to run it ({why})")
         self.queue.clear()
 

@@ -212,3 +212,29 @@ def test_a_node_killed_mid_run_loses_nothing_and_doubles_nothing(
     ids = [i["id"] for i in got]
     assert len(ids) == len(set(ids)), "a line written twice"
     assert sorted(ids) == sorted(i["id"] for i in expected)
+
+
+@pytest.mark.parametrize(("extra", "env", "code", "line"), [
+    (["-a", "egg=x.egg"], {}, 2,
+     "scrapy crawlall: -a egg= uploads the project to Scrapyd nodes: name them with -a scrapyd=URL,URL"),
+    (["-a", "scrapyd=ftp://node1"], {}, 2, "scrapy crawlall: scrapyd='ftp://node1' is not a Scrapyd URL (http://host:6800)"),
+    (["-a", "scrapyd=http://10.1.2.3:6800"], {"STATE_URL": ""}, 2,
+     "scrapy crawlall: Scrapyd nodes on other machines need one shared state: set STATE_URL=postgresql://... "
+     "(SQLite in STATE_DIR is only shared on this machine; docs/deployment.md)"),
+    (["-a", "scrapyd=http://127.0.0.1:9", "-O", "all.jsonl"], {}, 2,
+     "scrapy crawlall: -o/-O with scrapyd=: each job writes its own file on its node (output/<site>/...); collect "
+     "them with `crawler export`, or point the nodes' output at one shared directory"),
+    (["-a", "scrapyd=http://127.0.0.1:9"], {}, 1,
+     "scrapy crawlall: no Scrapyd node can take the run: http://127.0.0.1:9: [Errno 111] Connection refused"),
+], ids=["egg-without-nodes", "not-a-url", "sqlite-across-machines", "one-output-file", "no-node-answers"])
+def test_dispatch_mistakes_are_one_line(tmp_path: Path, extra: list[str], env: dict[str, str], code: int,
+                                        line: str) -> None:
+    from tests.conftest import run_scrapy
+
+    environ = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings", PYTHONPATH=str(REPO),
+                   TAPHUAN_HOME=str(tmp_path), **env)
+    proc = run_scrapy(["crawlall", "-a", "sites=danang", "-s", "CONTACT=tests@example.invalid", *extra], tmp_path,
+                      env=environ)
+    assert proc.returncode == code, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == line
