@@ -120,7 +120,7 @@ def cmd_state(args: argparse.Namespace) -> int:
         return check(args.state_dir, args.state_url)
     if args.action == "migrate":
         return migrate(args.state_dir, args.state_url)
-    return rebuild(args.state_dir, [Path(p) for p in args.sources])
+    return rebuild(args.state_dir, [Path(p) for p in args.sources or ["output"]], args.state_url)
 
 
 def cmd_args(args: argparse.Namespace) -> int:
@@ -169,7 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("state", help="check the state store, create or migrate its schema, or rebuild it "
                        "from feed files")
     p.add_argument("action", choices=("check", "migrate", "rebuild"))
-    p.add_argument("sources", nargs="*", default=["output"], help="rebuild: feed files or folders of them "
+    p.add_argument("sources", nargs="*", default=None, help="rebuild: feed files or folders of them "
                    "(default: output/)")
     p.add_argument("--state-dir", default=None, help="default: the STATE_DIR setting (output/.state)")
     p.add_argument("--state-url", default=None, help="postgresql://... or sqlite:///path (default: the "
@@ -211,7 +211,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     # Outside the checkout no scrapy.cfg is found: the commands still read the project's settings.
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    # `state rebuild --state-url URL output/`: argparse fills the positional list before the option
+    # and cannot resume it after; the paths that follow are still the sources.
+    if extra and getattr(args, "action", None) == "rebuild" and not any(e.startswith("-") for e in extra):
+        args.sources = [*(args.sources or []), *extra]
+    elif extra:
+        parser.parse_args(argv)  # the usual one-line error and exit status 2
     try:
         return int(args.func(args))
     except CliError as exc:

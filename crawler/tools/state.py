@@ -90,14 +90,17 @@ def feed_files(sources: list[Path]) -> list[Path]:
     return files
 
 
-def rebuild(state_dir: str | None, sources: list[Path]) -> int:
-    directory = _state_dir(state_dir)
-    path = directory / STATE_FILE
+def rebuild(state_dir: str | None, sources: list[Path], url: str | None = None) -> int:
     files = feed_files(sources)
     if not files:
         print(f"crawler state: no feed file in {', '.join(str(s) for s in sources)}: nothing to rebuild from",
               file=sys.stderr)
         return 2
+    target = _state_url(url)
+    if target and not target.startswith("sqlite:"):
+        return _rebuild_shared(target, files)
+    directory = _state_dir(state_dir)
+    path = directory / STATE_FILE
     if path.exists():
         aside = path.with_name(f"{STATE_FILE}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
         path.rename(aside)
@@ -119,5 +122,34 @@ def rebuild(state_dir: str | None, sources: list[Path]) -> int:
         print(f"crawler state: {exc}", file=sys.stderr)
         return 1
     print(f"crawler state: rebuilt {path} from {lines} line(s) in {len(files)} file(s): "
+          + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def _rebuild_shared(target: str, files: list[Path]) -> int:
+    """Rebuild into a PostgreSQL database, which must hold no records: a live shared state is never
+    moved aside from here (other machines may be using it); create an empty database and point
+    STATE_URL at it."""
+    from crawler.dedup.store_pg import open_store
+
+    lines = marked = 0
+    try:
+        with open_store(target) as store:
+            known = store.counts()["URLs known"]
+            if known:
+                print(f"crawler state: {store.path} already holds {known} URL(s); rebuild into an empty database "
+                      "(createdb, then --state-url or STATE_URL naming it)", file=sys.stderr)
+                return 2
+            for feed in files:
+                for line in feed_records(feed):
+                    lines += 1
+                    marked += store.remark(line)
+            store.commit()
+            counts = store.counts()
+            where = store.path
+    except StateError as exc:
+        print(f"crawler state: {exc}", file=sys.stderr)
+        return 1
+    print(f"crawler state: rebuilt {where} from {lines} line(s) in {len(files)} file(s): "
           + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0

@@ -410,3 +410,29 @@ def test_state_migrate_creates_the_schema_on_either_backend(tmp_path: Path, pg_u
     err = capsys.readouterr().err.strip()
     assert err.startswith("crawler state: cannot connect to the state database postgresql://nobody@127.0.0.1:1/x")
     assert "\n" not in err
+
+
+def test_state_rebuild_into_an_empty_postgresql_database_only(tmp_path: Path, pg_url: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`crawler state rebuild --state-url postgresql://...`: the feed's lines become emitted marks (with
+    their mirrors) in an empty database; a database that holds records is refused in one line."""
+    from crawler.tools.cli import main
+
+    feed = tmp_path / "output" / "danvan" / "2026-12-01T00-00-00Z.jsonl"
+    feed.parent.mkdir(parents=True)
+    lines = [{"canonical_url": f"https://danvan.vn/tin/{n}", "site": "danvan", "revision": 0,
+              "title": f"Tập huấn công tác dân vận số {n}", "body": f"Nội dung hội nghị tập huấn {n} " * 30,
+              "published_at": "2026-11-30T08:00:00+07:00", "mirrors": [f"https://baolangson.vn/{n}"] if n == 1 else []}
+             for n in (1, 2, 3)]
+    feed.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), "utf-8")
+    assert main(["state", "rebuild", "--state-url", pg_url, str(tmp_path / "output")]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"crawler state: rebuilt {pg_url} from 3 line(s) in 1 file(s): 3 URLs known, 3 emitted, 1 mirrors, "
+        "0 dead links, 0 held copies, 0 runs")
+    with PostgresStateStore(pg_url) as store:
+        record = store.get("https://danvan.vn/tin/1")
+        assert record is not None and record.emitted and record.mirrors == ("https://baolangson.vn/1",)
+    assert main(["state", "rebuild", "--state-url", pg_url, str(tmp_path / "output")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"crawler state: {pg_url} already holds 3 URL(s); rebuild into an empty database (createdb, "
+                   "then --state-url or STATE_URL naming it)")
