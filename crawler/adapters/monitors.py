@@ -88,6 +88,8 @@ class HistoryMonitor(_SiteMonitor):
         """Pages against mean ± sd of earlier runs; field coverage against them and the floors."""
         from crawler.monitoring.history import coverage_of
 
+        if self.crawler.settings.get("DISPATCH_RUN_ID"):
+            return  # a site job of a run over Scrapyd nodes: the dispatcher holds the history and judges
         stats = self.crawler.stats.get_stats()
         site = getattr(self.crawler.spidercls, "site", None)
         t = thresholds(self.crawler.settings)

@@ -145,6 +145,13 @@ def test_two_nodes_sharing_postgresql_write_the_lines_of_one_local_run(
     expected = reference(tmp_path, pg_server, base_urls)
     assert expected
     state = fresh_db(pg_server)
+    # The dispatcher's history says baocamau used to return 180 pages: its monitor must say so, as a
+    # local run's would (the jobs on the nodes do not see this machine's history).
+    history = tmp_path / "dispatcher" / "output" / ".state" / "history.jsonl"
+    history.parent.mkdir(parents=True)
+    history.write_text("".join(json.dumps({"run_id": f"2026-11-0{n}T00-00-00", "site": "baocamau", "verdict": "ok",
+                                           "pages": 180, "items": 5, "coverage": {}, "errors": 0}) + "\n"
+                               for n in (1, 2, 3)), "utf-8")
     scrapyd = ",".join(n.url for n in nodes)
     proc = crawlall(tmp_path / "dispatcher", state, base_urls, "-a", f"scrapyd={scrapyd}", "-a", f"egg={egg}",
                     "-s", "SCRAPYD_POLL_INTERVAL=0.3", "-s", "SCRAPYD_SLOTS=3")
@@ -154,7 +161,13 @@ def test_two_nodes_sharing_postgresql_write_the_lines_of_one_local_run(
     run = summary(tmp_path / "dispatcher")
     assert sorted(s["site"] for s in run["sites"]) == sorted(SITES)
     assert {s["node"] for s in run["sites"]} == {n.url for n in nodes}  # both nodes took sites
-    assert all(s["verdict"] in ("ok", "quiet") for s in run["sites"]), out
+    verdicts = {s["site"]: s for s in run["sites"]}
+    camau = verdicts.pop("baocamau")
+    assert camau["verdict"] == "degraded"
+    assert camau["monitors"] == [f"site baocamau returned {camau['pages']} pages where it returned 180 ± 0"]
+    assert all(s["verdict"] in ("ok", "quiet") for s in verdicts.values()), out
+    # This run joined the history (one row per site), for the next run's monitors.
+    assert len(history.read_text("utf-8").splitlines()) == 3 + len(SITES)
     got = lines_of(run)
     # Exactly the local run's lines: the same ids, one line per story (the copy merged into its original).
     assert sorted(i["id"] for i in got) == sorted(i["id"] for i in expected)

@@ -94,9 +94,35 @@ def dispatch(settings: Settings, nodes_arg: str, sites: list[str], args: Mapping
     store.close()
     if dispatcher.rescheduled:
         say("started again on another node: " + ", ".join(sorted(set(dispatcher.rescheduled))))
+    judge_history(settings, summaries)
     for slug, message in broken.items():
         summaries.append(SiteSummary(site=slug, verdict="failed", message=f"broken site file: {message}"))
     record_history(settings, summaries, started)
     result = RunResult(summaries, started=started, finished=datetime.now(UTC), offline=_offline(summaries))
     result.saved = save_summary(result, resolve(Path(settings.get("RUNS_DIR"))))
     return report(settings, result, table=True, to_stderr=False)
+
+
+
+def judge_history(settings: Settings, summaries: list[SiteSummary]) -> None:
+    """The history monitor of a local run (crawler/adapters/monitors.py), here: the jobs ran on nodes
+    that may not see the history, which lives beside this machine's STATE_DIR. A failure degrades an
+    ok/quiet site with its sentence, as in a local run."""
+    from crawler.adapters.monitors import HISTORY_FILE, thresholds
+    from crawler.monitoring.history import judge, read_history
+    from crawler.sites.registry import load_registry_with_errors
+
+    registry, _ = load_registry_with_errors()
+    path = resolve(settings.get("STATE_DIR")) / HISTORY_FILE
+    base = thresholds(settings)
+    for s in summaries:
+        if s.verdict not in ("ok", "quiet", "degraded"):
+            continue
+        overrides = getattr(registry.get(s.site), "monitor", None)
+        t = base.with_overrides(overrides) if overrides else base
+        sentences = judge(s.site, {"pages": s.pages, "items": s.items, "coverage": s.coverage},
+                          read_history(path, s.site), t)
+        if sentences:
+            s.monitors = [*s.monitors, *sentences]
+            s.message = "; ".join(x for x in (*sentences, s.message) if x)
+            s.verdict = "degraded"
