@@ -23,6 +23,12 @@ from crawler.tools.fixtures import FIXTURES_DIR, RunningSite, serve_sites
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow end-to-end tests first: spread over the xdist workers from the start, they no longer
+    queue up on one worker at the end of the run (the short tests fill the gaps)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def serve():
     """serve("danang", ...) -> {slug: RunningSite}; servers stop at the end of the test."""

@@ -26,7 +26,7 @@ REGISTRY: dict[str, SiteConfig] = load_registry_with_errors()[0]
 SLUGS = [s for s in fixture_slugs() if s in REGISTRY]
 SUMMARY_KEYS = ["site", "verdict", "pages", "items", "drops", "errors", "fallbacks", "robots_refused",
                 "finish_reason", "message", "feed_files", "coverage", "monitors", "warnings", "training_items",
-                "model_disagrees"]
+                "model_disagrees", "node"]
 
 
 @dataclass
