@@ -135,11 +135,25 @@ def main() -> None:
                                          "-a", f"scrapyd={','.join(urls)}", "-a", f"egg={egg}",
                                          "-s", "SCRAPYD_POLL_INTERVAL=0.5", "-s", f"SCRAPYD_SLOTS={opts.slots}")
                 rows.append((f"{count} Scrapyd node(s), {opts.slots} slots each", wall, run))
+            report(rows, opts, sites)
+
+
+def report(rows: list[tuple[str, float, dict]], opts: argparse.Namespace, sites: list[str]) -> None:
     print(f"{len(sites)} fixture sites, page delay {opts.delay} s, state "
           f"{'PostgreSQL' if opts.state_url else 'SQLite'}, {os.cpu_count()} cores")
-    print(f"{'configuration':<36} {'wall s':>7} {'pages':>6} {'new':>5}")
+    print(f"{'configuration':<36} {'wall s':>7} {'pages':>6} {'new':>5}  lines vs the local run")
+    local = ids_of(rows[0][2])
     for name, wall, run in rows:
-        print(f"{name:<36} {wall:>7.1f} {run['totals']['pages']:>6} {run['totals']['new_items']:>5}")
+        ids = ids_of(run)
+        same = "same ids, once each" if sorted(ids) == sorted(local) and len(set(ids)) == len(ids) else \
+            f"DIFFERENT: {len(set(ids) - set(local))} extra, {len(set(local) - set(ids))} missing, " \
+            f"{len(ids) - len(set(ids))} twice"
+        print(f"{name:<36} {wall:>7.1f} {run['totals']['pages']:>6} {run['totals']['new_items']:>5}  {same}")
+
+
+def ids_of(run: dict) -> list[str]:
+    """The ids of every line the run wrote (its summary lists the files)."""
+    return [json.loads(line)["id"] for path in run["feed_files"] for line in Path(path).read_text("utf-8").splitlines()]
 
 
 if __name__ == "__main__":

@@ -132,19 +132,25 @@ def fixture_sites(serve, tmp_path: Path):
     return start
 
 
-def reference(tmp_path: Path, pg_server: str, base_urls: Path) -> list[dict]:
+def reference(tmp_path: Path, state_url: str, base_urls: Path) -> list[dict]:
     """The same sites in one local `crawlall` process on a state of its own."""
-    proc = crawlall(tmp_path / "local", fresh_db(pg_server), base_urls)
+    proc = crawlall(tmp_path / "local", state_url, base_urls)
     assert proc.returncode == 0, proc.stderr.read()[-3000:] if proc.stderr else ""
     return lines_of(summary(tmp_path / "local"))
 
 
-def test_two_nodes_sharing_postgresql_write_the_lines_of_one_local_run(
-        tmp_path: Path, pg_server: str, nodes: list[ScrapydNode], egg: Path, fixture_sites) -> None:
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_two_nodes_sharing_one_state_write_the_lines_of_one_local_run(
+        tmp_path: Path, request: pytest.FixtureRequest, nodes: list[ScrapydNode], egg: Path, fixture_sites,
+        backend: str) -> None:
+    """PostgreSQL (any machines), or SQLite in the dispatcher's STATE_DIR (nodes on this machine)."""
+    def new_state() -> str:
+        return fresh_db(request.getfixturevalue("pg_server")) if backend == "postgresql" else ""
+
     base_urls = fixture_sites()
-    expected = reference(tmp_path, pg_server, base_urls)
+    expected = reference(tmp_path, new_state(), base_urls)
     assert expected
-    state = fresh_db(pg_server)
+    state = new_state()
     # The dispatcher's history says baocamau used to return 180 pages: its monitor must say so, as a
     # local run's would (the jobs on the nodes do not see this machine's history).
     history = tmp_path / "dispatcher" / "output" / ".state" / "history.jsonl"
@@ -190,7 +196,7 @@ def test_a_node_killed_mid_run_loses_nothing_and_doubles_nothing(
         tmp_path: Path, pg_server: str, nodes: list[ScrapydNode], egg: Path, fixture_sites) -> None:
     delays = {"/no-such-page": 0.0}  # the servers keep this dict: filled in after the reference run
     base_urls = fixture_sites(delays=delays)
-    expected = reference(tmp_path, pg_server, base_urls)
+    expected = reference(tmp_path, fresh_db(pg_server), base_urls)
     # Now every page answers after 1 s, so the jobs are still crawling when node 1 dies.
     delays["/"] = 1.0
     state = fresh_db(pg_server)
