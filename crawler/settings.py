@@ -204,3 +204,6 @@ NOTIFY_SMTP_STARTTLS = False
 NOTIFY_SMTP_USER = ""
 NOTIFY_SMTP_PASSWORD = ""
 NOTIFY_SLACK_WEBHOOK = ""       # a Slack incoming-webhook URL; empty = no Slack message
+NOTIFY_TELEGRAM_BOT_TOKEN = ""  # a Telegram bot's token (from @BotFather); empty = no Telegram message
+NOTIFY_TELEGRAM_CHAT_ID = ""    # the chat (or channel, @name) the bot writes to
+NOTIFY_TELEGRAM_API = "https://api.telegram.org"  # or a self-hosted Bot API server

@@ -1,8 +1,8 @@
 """Tell the operator when a run needs attention: one e-mail (SMTP) and/or one Slack message per
 run, listing the sites that are not ok/quiet with their verdict and the monitors' sentences.
 
-Off by default: NOTIFY_EMAIL_TO / NOTIFY_SLACK_WEBHOOK unset. One message per run, not per site: a
-morning with 30 sites down is one mail. NOTIFY_ALWAYS sends it for a healthy run too.
+Off by default: NOTIFY_EMAIL_TO / NOTIFY_SLACK_WEBHOOK / NOTIFY_TELEGRAM_BOT_TOKEN unset. One message
+per run, not per site: a morning with 30 sites down is one mail. NOTIFY_ALWAYS sends it for a healthy run too.
 """
 
 from __future__ import annotations
@@ -64,6 +64,26 @@ def send_slack(settings: Any, run_id: str, summaries: Sequence[SiteSummary]) -> 
         pass
 
 
+TELEGRAM_LIMIT = 4096  # characters in one Telegram message
+
+
+def send_telegram(settings: Any, run_id: str, summaries: Sequence[SiteSummary]) -> None:
+    """Bot API sendMessage to NOTIFY_TELEGRAM_CHAT_ID. NOTIFY_TELEGRAM_API names the server (Telegram's,
+    or a self-hosted Bot API server)."""
+    text = message_text(run_id, summaries)
+    if len(text) > TELEGRAM_LIMIT:
+        text = text[:TELEGRAM_LIMIT - 40].rsplit("\n", 1)[0] + "\n… (the rest in the run report)"
+    api = str(settings.get("NOTIFY_TELEGRAM_API")).rstrip("/")
+    body = json.dumps({"chat_id": str(settings.get("NOTIFY_TELEGRAM_CHAT_ID")), "text": text,
+                       "disable_web_page_preview": True}).encode()
+    request = urllib.request.Request(f"{api}/bot{settings.get('NOTIFY_TELEGRAM_BOT_TOKEN')}/sendMessage",
+                                     data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = json.loads(response.read() or b"{}")
+    if not answer.get("ok"):
+        raise OSError(f"Telegram answered: {answer.get('description') or answer}")
+
+
 def notify(settings: Any, run_id: str, summaries: Sequence[SiteSummary], report: Path | None) -> list[str]:
     """Sends what the settings ask for; returns one line per channel that failed (never raises)."""
     if not needs_attention(summaries) and not settings.getbool("NOTIFY_ALWAYS"):
@@ -79,4 +99,11 @@ def notify(settings: Any, run_id: str, summaries: Sequence[SiteSummary], report:
             send_slack(settings, run_id, summaries)
         except OSError as exc:
             problems.append(f"the Slack message could not be sent: {exc}")
+    if settings.get("NOTIFY_TELEGRAM_BOT_TOKEN"):
+        try:
+            if not settings.get("NOTIFY_TELEGRAM_CHAT_ID"):
+                raise OSError("NOTIFY_TELEGRAM_CHAT_ID is not set")
+            send_telegram(settings, run_id, summaries)
+        except (OSError, ValueError) as exc:  # the token stays out of the message: it is in the URL only
+            problems.append(f"the Telegram message could not be sent: {exc}")
     return problems

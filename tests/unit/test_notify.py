@@ -10,7 +10,7 @@ from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from aiosmtpd.controller import Controller
 from scrapy.settings import Settings
@@ -97,3 +97,54 @@ def test_slack_webhook_gets_the_same_text() -> None:
     server.server_close()
     assert received == [{"text": "Crawl run r1: 2 site(s): ok 1, failed 1; 2 new item(s).\n"
                                  "- baocamau: failed: no start page could be fetched"}]
+
+
+class _Bot(BaseHTTPRequestHandler):
+    """Telegram's Bot API as far as sendMessage goes."""
+
+    received: ClassVar[list[tuple[str, dict]]] = []
+    answer: ClassVar[dict] = {"ok": True, "result": {"message_id": 1}}
+
+    def do_POST(self) -> None:
+        self.received.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+        body = json.dumps(self.answer).encode()
+        self.send_response(200 if self.answer.get("ok") else 400)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _bot(answer: dict) -> tuple[HTTPServer, threading.Thread, type[_Bot]]:
+    handler = type("Bot", (_Bot,), {"received": [], "answer": answer})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.handle_request)
+    thread.start()
+    return server, thread, handler
+
+
+def test_telegram_bot_gets_the_same_text_in_its_chat() -> None:
+    server, thread, bot = _bot({"ok": True, "result": {"message_id": 7}})
+    api = f"http://127.0.0.1:{server.server_address[1]}"
+    assert notify(settings(NOTIFY_TELEGRAM_BOT_TOKEN="123:ABC", NOTIFY_TELEGRAM_CHAT_ID="-1001",
+                           NOTIFY_TELEGRAM_API=api), "r1", [DOWN, FINE], None) == []
+    thread.join()
+    server.server_close()
+    assert bot.received == [("/bot123:ABC/sendMessage", {
+        "chat_id": "-1001", "disable_web_page_preview": True,
+        "text": "Crawl run r1: 2 site(s): ok 1, failed 1; 2 new item(s).\n"
+                "- baocamau: failed: no start page could be fetched"})]
+
+
+def test_telegram_refusal_is_one_line_without_the_token() -> None:
+    server, thread, _ = _bot({"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
+    api = f"http://127.0.0.1:{server.server_address[1]}"
+    problems = notify(settings(NOTIFY_TELEGRAM_BOT_TOKEN="123:SECRET", NOTIFY_TELEGRAM_CHAT_ID="x",
+                               NOTIFY_TELEGRAM_API=api), "r1", [DOWN], None)
+    thread.join()
+    server.server_close()
+    assert problems == ["the Telegram message could not be sent: HTTP Error 400: Bad Request"]
+    assert notify(settings(NOTIFY_TELEGRAM_BOT_TOKEN="123:SECRET"), "r1", [DOWN], None) == [
+        "the Telegram message could not be sent: NOTIFY_TELEGRAM_CHAT_ID is not set"]
