@@ -123,6 +123,9 @@ SCRAPYD_SLOTS = 4
 SCRAPYD_POLL_INTERVAL = 2.0
 SCRAPYD_NODE_DOWN_AFTER = 20.0
 SCRAPYD_ATTEMPTS = 2
+# A site whose job finds it locked by an earlier job of the same run (on a node that stopped
+# answering) waits this long (s) for that job's summary before it is reported skipped.
+SCRAPYD_BUSY_WAIT = 1800
 # Set by the dispatcher on each job it schedules (not by hand): the job saves its site's summary in
 # the state store under this run id instead of writing a run summary and report of its own.
 DISPATCH_RUN_ID = ""

@@ -101,17 +101,21 @@ def rebuild(state_dir: str | None, sources: list[Path], url: str | None = None) 
         return _rebuild_shared(target, files)
     directory = _state_dir(state_dir)
     path = directory / STATE_FILE
+    if target:  # sqlite:///path: a file (.sqlite3/.db) or a directory, as the crawl reads it
+        named = Path(target.removeprefix("sqlite://"))
+        path = named if named.suffix in (".sqlite3", ".db", ".sqlite") else named / STATE_FILE
+        directory = path.parent
     if path.exists():
-        aside = path.with_name(f"{STATE_FILE}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
         path.rename(aside)
         for suffix in ("-wal", "-shm"):
-            extra = path.with_name(STATE_FILE + suffix)
+            extra = path.with_name(path.name + suffix)
             if extra.exists():
                 extra.rename(aside.with_name(aside.name + suffix))
         print(f"crawler state: the old database is kept as {aside}")
     lines = marked = 0
     try:
-        with SQLiteStateStore(directory) as store:
+        with SQLiteStateStore(path if path.name != STATE_FILE else directory) as store:
             for feed in files:
                 for line in feed_records(feed):
                     lines += 1

@@ -14,15 +14,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from crawler.tools.nodes import Dispatcher, DispatchError, Limits, Plan, node_urls
+from crawler.tools.nodes import Dispatcher, DispatchError, Limits, Plan, ResultsError, node_urls
 
 
 class FakeNode:
     """Scrapyd's answers; a scheduled job is listed as running, then finished after `runs_for` polls."""
 
-    def __init__(self, load: int = 0, runs_for: int = 1) -> None:
+    def __init__(self, load: int = 0, runs_for: int = 1, schedule_answer: tuple[int, dict] | None = None) -> None:
         self.load = load
         self.runs_for = runs_for
+        # (HTTP status, JSON) to answer schedule.json with instead of taking the job
+        self.schedule_answer = schedule_answer
         self.scheduled: list[dict[str, list[str]]] = []
         self.polls: dict[str, int] = {}
         self.on_schedule: Any = None
@@ -57,6 +59,13 @@ class FakeNode:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 form = parse_qs(self.rfile.read(length).decode())
+                if node.schedule_answer is not None:
+                    status, data = node.schedule_answer
+                    body = json.dumps(data).encode()
+                    self.send_response(status)
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 node.scheduled.append(form)
                 if node.on_schedule:
                     node.on_schedule(form)
@@ -150,3 +159,86 @@ def test_node_urls() -> None:
         node_urls("ftp://x")
     with pytest.raises(DispatchError, match="names no node"):
         node_urls(" , ")
+
+
+def test_a_node_refusing_the_job_leaves_it_to_another(fakes: list[FakeNode]) -> None:
+    """Scrapyd answers an error (the spider is not in that node's egg): another node takes it; when
+    every node refuses, the site fails with their one-line reasons."""
+    refusing = FakeNode(schedule_answer=(200, {"status": "error", "message": "Traceback (most recent call last):\n"
+                                                "  ...\nspider 'a' not found"}))
+    taking = FakeNode(load=3)
+    fakes += [refusing, taking]
+    results: dict[str, dict[str, Any]] = {}
+    taking.on_schedule = lambda form: results.setdefault(form["jobid"][0], {"site": "a", "verdict": "quiet"})
+    [summary] = Dispatcher([refusing.url, taking.url], plan("a"), lambda run: results, LIMITS).run()
+    assert (summary.verdict, summary.node) == ("quiet", taking.url)
+
+    failed: list[Any] = []
+    [summary] = Dispatcher([refusing.url], plan("a"), lambda run: {}, LIMITS, on_failed=failed.append).run()
+    assert summary.verdict == "failed"
+    assert summary.message == f"every Scrapyd node refused the job: {refusing.url}: spider 'a' not found"
+    assert failed == [summary]  # recorded, so that held copies stop waiting for this site
+
+
+def test_schedule_json_without_an_answer_takes_the_node_out_even_while_it_lists_jobs(fakes: list[FakeNode]) -> None:
+    """A proxy answering 502 to schedule.json while listjobs.json works: the node goes down after
+    SCRAPYD_NODE_DOWN_AFTER instead of being asked forever; with no other node the site fails."""
+    broken = FakeNode(schedule_answer=(502, {}))
+    fakes.append(broken)
+    [summary] = Dispatcher([broken.url], plan("a"), lambda run: {}, LIMITS).run()
+    assert summary.verdict == "failed"
+    assert summary.message is not None and summary.message.startswith("no Scrapyd node left to run it (schedule.json "
+                                                                      "gets no answer: ")
+
+
+def test_a_summary_saved_before_the_node_went_silent_is_taken(fakes: list[FakeNode]) -> None:
+    """The job saved its summary, then its node vanished: the site is not crawled again."""
+    vanishing, spare = FakeNode(runs_for=10_000), FakeNode(load=5)
+    fakes += [vanishing, spare]
+    results: dict[str, dict[str, Any]] = {}
+
+    def save_then_vanish(form: dict[str, list[str]]) -> None:
+        results[form["jobid"][0]] = {"site": "a", "verdict": "ok", "items": 2, "feed_files": ["/n1/a.jsonl"]}
+        threading.Thread(target=vanishing.stop).start()
+
+    vanishing.on_schedule = save_then_vanish
+    [summary] = Dispatcher([vanishing.url, spare.url], plan("a"), lambda run: results, LIMITS).run()
+    assert spare.scheduled == []
+    assert (summary.verdict, summary.items, summary.feed_files, summary.node) == ("ok", 2, ["/n1/a.jsonl"],
+                                                                                  vanishing.url)
+
+
+def test_a_site_held_by_a_lost_job_waits_for_its_summary(fakes: list[FakeNode]) -> None:
+    """Node 1 goes silent while its job still runs (a network cut): the site's new job on node 2 finds
+    the site locked (busy). The run waits for the lost job's summary, which comes later, and reports
+    it: not `skipped`."""
+    cut, spare = FakeNode(runs_for=10_000), FakeNode(load=5)
+    fakes += [cut, spare]
+    results: dict[str, dict[str, Any]] = {}
+    busy = {"site": "a", "verdict": "skipped",
+            "message": "a is being crawled by pid 7 on n1 with the same state directory; this run leaves it alone"}
+
+    def lost_job_reports_later(form: dict[str, list[str]]) -> None:
+        results[form["jobid"][0]] = busy
+        threading.Timer(0.5, lambda: results.setdefault("R-a-1", {"site": "a", "verdict": "ok", "items": 4})).start()
+
+    cut.on_schedule = lambda form: threading.Thread(target=cut.stop).start()
+    spare.on_schedule = lost_job_reports_later
+    limits = Limits(slots=4, poll=0.01, down_after=0.2, attempts=2, progress=0, busy_wait=30)
+    [summary] = Dispatcher([cut.url, spare.url], plan("a"), lambda run: dict(results), limits).run()
+    assert [j["jobid"] for j in spare.scheduled] == [["R-a-2"]]
+    assert (summary.verdict, summary.items, summary.node) == ("ok", 4, cut.url)
+
+
+def test_a_state_store_that_stops_answering_ends_the_run_in_one_line(fakes: list[FakeNode]) -> None:
+    node = FakeNode(runs_for=10_000)
+    fakes.append(node)
+
+    def unreadable(run: str) -> dict[str, dict[str, Any]]:
+        raise ResultsError("connection to server at 127.0.0.1 port 5432 failed: Connection refused")
+
+    with pytest.raises(DispatchError) as exc:
+        Dispatcher([node.url], plan("a"), unreadable, LIMITS).run()
+    assert str(exc.value) == ("cannot read the jobs' summaries from the state store (connection to server at "
+                              "127.0.0.1 port 5432 failed: Connection refused); the jobs on the nodes go on and "
+                              "their lines are written; this run has no summary")

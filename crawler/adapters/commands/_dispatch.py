@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import socket
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -18,8 +20,10 @@ from crawler.adapters.verdict import SiteSummary
 from crawler.dedup.store import StateError
 from crawler.dedup.store_pg import open_store
 from crawler.paths import resolve
-from crawler.tools.nodes import Dispatcher, DispatchError, Limits, Plan, node_urls
+from crawler.tools.nodes import Dispatcher, DispatchError, Limits, Plan, ResultsError, node_urls
 from crawler.tools.runner import RunResult, _offline, record_history, save_summary
+
+logger = logging.getLogger(__name__)
 
 # Settings a job must not inherit from the dispatcher's command line: its outputs and log are its own.
 NOT_FOR_JOBS = {"FEEDS", "FEED_URI", "FEED_FORMAT", "LOG_FILE", "DISPATCH_RUN_ID", "SCRAPYD_NODES"}
@@ -70,28 +74,30 @@ def dispatch(settings: Settings, nodes_arg: str, sites: list[str], args: Mapping
                 args={site: {k: str(v) for k, v in a.items()} for site, a in args.items()},
                 settings=job_settings(settings, state, nodes), egg=egg_bytes,
                 version=started.strftime("%Y%m%d%H%M%S") if egg_bytes else None)
+    reader = ResultReader(state or str(resolve(settings.get("STATE_DIR"))))
     try:
-        store = open_store(state or str(resolve(settings.get("STATE_DIR"))))
+        reader.open()
     except StateError as exc:
         raise UserError(str(exc)) from None
     limits = Limits(slots=max(1, settings.getint("SCRAPYD_SLOTS")), poll=settings.getfloat("SCRAPYD_POLL_INTERVAL"),
                     down_after=settings.getfloat("SCRAPYD_NODE_DOWN_AFTER"),
                     attempts=max(1, settings.getint("SCRAPYD_ATTEMPTS")),
-                    progress=settings.getfloat("PROGRESS_INTERVAL"))
-    dispatcher = Dispatcher(nodes, plan, store.job_results, limits)
+                    progress=settings.getfloat("PROGRESS_INTERVAL"), busy_wait=settings.getfloat("SCRAPYD_BUSY_WAIT"))
+    dispatcher = Dispatcher(nodes, plan, reader.results, limits,
+                            on_failed=lambda summary: reader.save(run_id, summary))
     say(f"run {run_id}: {len(sites)} site(s) over {len(nodes)} Scrapyd node(s): {', '.join(nodes)}")
     try:
         summaries = dispatcher.run()
     except DispatchError as exc:
-        store.close()
+        reader.close()
         say(f"scrapy crawlall: {exc}")
         return 1
     except KeyboardInterrupt:
         cancelled = dispatcher.cancel()
-        store.close()
+        reader.close()
         say(f"scrapy crawlall: interrupted; {cancelled} job(s) of run {run_id} cancelled on the nodes")
         return 130
-    store.close()
+    reader.close()
     if dispatcher.rescheduled:
         say("started again on another node: " + ", ".join(sorted(set(dispatcher.rescheduled))))
     judge_history(settings, summaries)
@@ -126,3 +132,43 @@ def judge_history(settings: Settings, summaries: list[SiteSummary]) -> None:
             s.monitors = [*s.monitors, *sentences]
             s.message = "; ".join(x for x in (*sentences, s.message) if x)
             s.verdict = "degraded"
+
+
+class ResultReader:
+    """The jobs' summaries from the state store, for the dispatcher: a store that stops answering
+    (a database restart, a dropped connection) is reopened on the next read; reads that fail are
+    ResultsError, which the dispatcher tolerates for SCRAPYD_NODE_DOWN_AFTER seconds."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        self.store: Any = None
+
+    def open(self) -> Any:
+        if self.store is None:
+            self.store = open_store(self.state)
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            with contextlib.suppress(Exception):
+                self.store.close()
+            self.store = None
+
+    def results(self, run_id: str) -> Mapping[str, Mapping[str, Any]]:
+        try:
+            store = self.open()
+            return store.job_results(run_id)
+        except Exception as exc:  # StateError or the backend's driver errors (sqlite3, psycopg)
+            self.close()
+            raise ResultsError(" ".join(str(exc).split())) from None
+
+    def save(self, run_id: str, summary: SiteSummary) -> None:
+        """A site the dispatcher failed itself: saved like a job's summary, so that jobs waiting for it
+        (held copies) stop waiting. Best effort: the run summary has it anyway."""
+        from dataclasses import asdict
+
+        try:
+            self.open().save_job_result(run_id, summary.site, f"{run_id}-{summary.site}-dispatcher", asdict(summary))
+        except Exception as exc:
+            self.close()
+            logger.warning("%s: could not record its failure in the state store: %s", summary.site, exc)
