@@ -193,6 +193,18 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
+# The same on both backends (store_pg.py appends it to its schema): one site job's summary for the
+# dispatcher of a run over Scrapyd nodes.
+JOB_RESULTS = """
+CREATE TABLE IF NOT EXISTS job_results (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    job TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    saved TEXT NOT NULL,
+    PRIMARY KEY (run_id, site, job)
+)"""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
@@ -266,15 +278,7 @@ CREATE TABLE IF NOT EXISTS runs (
     host TEXT NOT NULL,
     complete INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS job_results (
-    run_id TEXT NOT NULL,
-    site TEXT NOT NULL,
-    job TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    saved TEXT NOT NULL,
-    PRIMARY KEY (run_id, site, job)
-);
-"""
+""" + JOB_RESULTS
 
 # Recent LSH entries kept apart before a merge (8 per item): see _set_lsh.
 LSH_MERGE_MIN = 64_000

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 from psycopg import pq
 
-from crawler.dedup.store import SCHEMA_VERSION, SQLiteStateStore, StateError
+from crawler.dedup.store import JOB_RESULTS, SCHEMA_VERSION, SQLiteStateStore, StateError
 
 # Key of the advisory lock held while a story is claimed (any constant shared by all crawlers).
 CLAIM_LOCK = 0x7461_7068_7561_6E01  # "taphuan" + 1
@@ -103,15 +103,7 @@ CREATE TABLE IF NOT EXISTS runs (
     host TEXT NOT NULL,
     complete INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS job_results (
-    run_id TEXT NOT NULL,
-    site TEXT NOT NULL,
-    job TEXT NOT NULL,
-    summary TEXT NOT NULL,
-    saved TEXT NOT NULL,
-    PRIMARY KEY (run_id, site, job)
-)
-"""
+""" + JOB_RESULTS
 
 
 class _Row(tuple[Any, ...]):

@@ -52,29 +52,23 @@ def migrate(state_dir: str | None, url: str | None) -> int:
 
 
 def check(state_dir: str | None, url: str | None = None) -> int:
-    target = _state_url(url)
-    if target:
-        from crawler.dedup.store_pg import open_store
+    from crawler.dedup.store_pg import open_store
 
-        try:
-            with open_store(target, check=True) as shared:
-                counts = shared.counts()
-        except StateError as exc:
-            print(f"crawler state: {exc}", file=sys.stderr)
-            return 1
-        print(f"crawler state: {shared.path} is sound: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-        return 0
-    directory = _state_dir(state_dir)
-    if not (directory / STATE_FILE).exists():
-        print(f"crawler state: no state database at {directory / STATE_FILE} (the first run creates it)")
-        return 0
+    target = _state_url(url)
+    if not target:
+        directory = _state_dir(state_dir)
+        if not (directory / STATE_FILE).exists():
+            print(f"crawler state: no state database at {directory / STATE_FILE} (the first run creates it)")
+            return 0
+        target = str(directory)
     try:
-        with SQLiteStateStore(directory, check=True) as store:
+        with open_store(target, check=True) as store:
             counts = store.counts()
+            where = store.path
     except StateError as exc:
         print(f"crawler state: {exc}", file=sys.stderr)
         return 1
-    print(f"crawler state: {directory / STATE_FILE} is sound: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(f"crawler state: {where} is sound: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
 
@@ -113,19 +107,24 @@ def rebuild(state_dir: str | None, sources: list[Path], url: str | None = None) 
             if extra.exists():
                 extra.rename(aside.with_name(aside.name + suffix))
         print(f"crawler state: the old database is kept as {aside}")
-    lines = marked = 0
     try:
         with SQLiteStateStore(path if path.name != STATE_FILE else directory) as store:
-            for feed in files:
-                for line in feed_records(feed):
-                    lines += 1
-                    marked += store.remark(line)
-            store.commit()
-            counts = store.counts()
+            return _fill(store, files, str(path))
     except StateError as exc:
         print(f"crawler state: {exc}", file=sys.stderr)
         return 1
-    print(f"crawler state: rebuilt {path} from {lines} line(s) in {len(files)} file(s): "
+
+
+def _fill(store: SQLiteStateStore, files: list[Path], where: str) -> int:
+    """Every feed line marked delivered in an empty store; the one line saying so."""
+    lines = 0
+    for feed in files:
+        for line in feed_records(feed):
+            lines += 1
+            store.remark(line)
+    store.commit()
+    counts = store.counts()
+    print(f"crawler state: rebuilt {where} from {lines} line(s) in {len(files)} file(s): "
           + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
@@ -136,7 +135,6 @@ def _rebuild_shared(target: str, files: list[Path]) -> int:
     STATE_URL at it."""
     from crawler.dedup.store_pg import open_store
 
-    lines = marked = 0
     try:
         with open_store(target) as store:
             known = store.counts()["URLs known"]
@@ -144,16 +142,7 @@ def _rebuild_shared(target: str, files: list[Path]) -> int:
                 print(f"crawler state: {store.path} already holds {known} URL(s); rebuild into an empty database "
                       "(createdb, then --state-url or STATE_URL naming it)", file=sys.stderr)
                 return 2
-            for feed in files:
-                for line in feed_records(feed):
-                    lines += 1
-                    marked += store.remark(line)
-            store.commit()
-            counts = store.counts()
-            where = store.path
+            return _fill(store, files, str(store.path))
     except StateError as exc:
         print(f"crawler state: {exc}", file=sys.stderr)
         return 1
-    print(f"crawler state: rebuilt {where} from {lines} line(s) in {len(files)} file(s): "
-          + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    return 0
