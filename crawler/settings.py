@@ -132,6 +132,7 @@ DISPATCH_RUN_ID = ""
 # Also set by the dispatcher: the run's sites. A job holding a republished copy waits (up to
 # DISPATCH_HOLD_WAIT seconds) for the job of the original's site, as `crawlall` waits in one process.
 DISPATCH_SITES = ""
+DISPATCH_JOB = ""  # the job's Scrapyd id (set from its _job argument)
 DISPATCH_HOLD_WAIT = 1800
 # Stop a listing's pagination after this many pages in a row that bring no new article.
 STOP_AFTER_STALE_PAGES = 1

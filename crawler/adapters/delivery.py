@@ -28,7 +28,7 @@ from crawler.adapters.pipelines.drops import NotTraining
 from crawler.adapters.state import CrawlState, StateComponent
 from crawler.dedup import Record, apply, content_hash, release_held
 from crawler.dedup.decide import Decision, Kind
-from crawler.dedup.store import StateError
+from crawler.dedup.store import JOB_STARTED, StateError
 from crawler.items import Announcement
 from crawler.paths import resolve
 
@@ -130,8 +130,19 @@ class Delivery:
         first = next((f.path for f in self.feeds if isinstance(f, FeedFile)), None)
         try:
             state.store.begin_run(state.run_id, state.site_slug, first)
+            self._announce_job(state, first)
         except StateError as exc:
             self.stop(spider, "state_error", str(exc))
+
+    def _announce_job(self, state: CrawlState, feed: Path | None) -> None:
+        """A site job of a run over Scrapyd nodes names its feed file in the shared state as it starts:
+        if its node goes silent before the job's summary is saved, the dispatcher still lists the file
+        (the lines written before the node went silent are in it)."""
+        settings = self.crawler.settings
+        run_id, job = str(settings.get("DISPATCH_RUN_ID") or ""), str(settings.get("DISPATCH_JOB") or "")
+        if run_id and job and feed is not None:
+            state.store.save_job_result(run_id, state.site_slug, f"{job}{JOB_STARTED}",
+                                        {"site": state.site_slug, "verdict": "running", "feed_files": [str(feed)]})
 
     # -- items --------------------------------------------------------------------------------
 
@@ -257,7 +268,8 @@ class Delivery:
             return []
         errors: tuple[type[BaseException], ...] = (StateError, *state.store.db_errors)
         try:
-            done = {str(r.get("site")) for r in state.store.job_results(run_id).values()}
+            done = {str(r.get("site")) for job, r in state.store.job_results(run_id).items()
+                    if not job.endswith(JOB_STARTED)}
         except errors as exc:
             logger.warning("%s: cannot read the run's job results (%s): held copies are released now", spider.name,
                            exc)

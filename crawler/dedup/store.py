@@ -194,7 +194,9 @@ class StateStore(Protocol):
 
 
 # The same on both backends (store_pg.py appends it to its schema): one site job's summary for the
-# dispatcher of a run over Scrapyd nodes.
+# dispatcher of a run over Scrapyd nodes; a job also saves a row under its id + JOB_STARTED when it
+# starts, naming its feed file.
+JOB_STARTED = "-started"
 JOB_RESULTS = """
 CREATE TABLE IF NOT EXISTS job_results (
     run_id TEXT NOT NULL,

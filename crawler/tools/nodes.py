@@ -19,12 +19,15 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
 from crawler.adapters.verdict import SiteSummary
+from crawler.dedup.store import JOB_STARTED as STARTED
+from crawler.dedup.store import feed_records
 
 logger = logging.getLogger(__name__)
 
@@ -519,13 +522,26 @@ class Dispatcher:
         if final:
             for site, jobs in self.lost.items():
                 s = self.done.get(site)
+                if s is None:
+                    continue
+                # The files the lost jobs named when they started hold the lines they wrote.
+                files = [str(f) for j in jobs for f in (results.get(j.id + STARTED) or {}).get("feed_files") or []]
+                # Listed and counted when this machine sees the file (one machine, or a shared output mount).
+                seen = [f for f in files if f not in s.feed_files and Path(f).is_file()]
+                written = sum(1 for f in seen for line in feed_records(f) if line.get("site") == site)
+                s.feed_files = [*s.feed_files, *seen]
+                s.items += written
+                unseen = [f for f in files if f not in seen]
                 note = ("a job of this site on a node that stopped answering never sent its summary ("
-                        + ", ".join(f"{j.id} on {j.node}" for j in jobs)
-                        + f"): lines it wrote are in that node's output/{site}/, not listed in this summary")
-                if s is not None:
-                    s.message = "; ".join(m for m in (s.message, note) if m)
-                    s.warnings = [*s.warnings, note]
-                    logger.warning("%s: %s", site, note)
+                        + ", ".join(f"{j.id} on {j.node}" for j in jobs) + "): "
+                        + (f"{written} line(s) it wrote are in {', '.join(seen)}" if seen else "")
+                        + ("; " if seen and unseen else "")
+                        + (f"its lines, if any, are in {', '.join(unseen)} on that node, not counted here"
+                           if unseen else "")
+                        + ("it named no feed file" if not files else ""))
+                s.message = "; ".join(m for m in (s.message, note) if m)
+                s.warnings = [*s.warnings, note]
+                logger.warning("%s: %s", site, note)
 
     def _fail(self, site: str, why: str, verdict: str = "failed") -> None:
         summary = SiteSummary(site=site, verdict=verdict, message=why)

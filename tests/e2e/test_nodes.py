@@ -232,6 +232,10 @@ def test_a_node_killed_mid_run_loses_nothing_and_doubles_nothing(
     ids = [i["id"] for i in got]
     assert len(ids) == len(set(ids)), "a line written twice"
     assert sorted(ids) == sorted(i["id"] for i in expected)
+    # And the run summary lists every one of those files: the killed jobs named theirs as they started.
+    assert sorted(run["feed_files"]) == sorted(str(f) for f in files)
+    assert run["totals"]["new_items"] == len(expected)
+    assert any("never sent its summary" in w for s in run["sites"] for w in s["warnings"])
 
 
 @pytest.mark.parametrize(("extra", "env", "code", "line"), [

@@ -85,6 +85,8 @@ def _run_job(settings: Settings, slugs: list[str], args: SiteArgs | Mapping[str,
     from crawler.dedup.store import StateError
     from crawler.dedup.store_pg import open_store
 
+    settings = settings.copy()
+    settings.set("DISPATCH_JOB", job or f"{run_id}-{'-'.join(slugs)}", priority="cmdline")
     result = run_sites(settings, slugs, args=args, runs_dir=None, history=False)
     try:
         store = open_store(state_url(settings.get("STATE_URL")) or str(resolve(settings.get("STATE_DIR"))))
