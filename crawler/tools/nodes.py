@@ -544,12 +544,13 @@ class Dispatcher:
                 logger.warning("%s: %s", site, note)
 
     def _fail(self, site: str, why: str, verdict: str = "failed") -> None:
-        summary = SiteSummary(site=site, verdict=verdict, message=why)
-        before = self.done.get(site)
-        self.done[site] = merge(before, summary) if before is not None and verdict != "failed" else \
-            (before if before is not None else summary)
+        """The dispatcher's own verdict on a site; a summary a job of the site sent stands over it."""
         logger.info("%s: %s (%s)", site, verdict, why)
-        if self.on_failed is not None and before is None:
+        if site in self.done:
+            return
+        summary = SiteSummary(site=site, verdict=verdict, message=why)
+        self.done[site] = summary
+        if self.on_failed is not None:
             self.on_failed(summary)
 
     def _give_up(self) -> None:
